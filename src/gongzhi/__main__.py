@@ -1,0 +1,3 @@
+from gongzhi.cli import main
+
+main()

@@ -1,0 +1,48 @@
+"""Guards for the architecture rules of STYLE.md that a test can check."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+SRC = Path(__file__).resolve().parents[2]
+DOCS = SRC.parent.parent / "docs"
+
+
+def _interface_files():
+    for app in sorted(p for p in SRC.iterdir() if p.is_dir()):
+        for name in ("views.py", "api.py"):
+            path = app / name
+            if path.exists():
+                yield path
+
+
+def test_views_and_api_never_touch_model_managers():
+    offenders = []
+    for path in _interface_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"\b[A-Z]\w*\.objects\b", line):
+                offenders.append(f"{path.relative_to(SRC)}:{number}: {line.strip()}")
+    assert not offenders, "views/api must go through selectors and services:\n" + "\n".join(offenders)
+
+
+def test_every_gongzhi_setting_is_documented():
+    documented = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    settings_source = (SRC / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r"\b(GONGZHI_[A-Z0-9_]+)\b", settings_source))
+    missing = sorted(name for name in names if name not in documented)
+    assert not missing, f"document these settings in docs/configuration.md: {missing}"
+
+
+def test_no_cdn_in_templates():
+    for path in SRC.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "cdn." not in text and "unpkg" not in text and "//cdnjs" not in text, path
+
+
+def test_production_defaults_are_safe():
+    assert settings.SESSION_COOKIE_HTTPONLY
+    source = (SRC / "settings.py").read_text(encoding="utf-8")
+    assert 'DEBUG = env_bool("GONGZHI_DEBUG", False)' in source
