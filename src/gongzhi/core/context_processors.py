@@ -46,5 +46,9 @@ def navigation(request) -> dict:
             url = reverse(item["url"])
         except NoReverseMatch:
             continue
-        items.append({"label": item["label"], "url": url, "active": path.startswith(url) and url != "/"})
+        items.append({"label": item["label"], "url": url, "active": False})
+    # the longest matching URL is the current section
+    matching = [i for i in items if i["url"] != "/" and path.startswith(i["url"])]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items, "map_tile_url": settings.GONGZHI_MAP_TILE_URL}

@@ -103,12 +103,18 @@ def parse_boundary(geojson: dict[str, Any]) -> Polygon | MultiPolygon:
             code="geometry.out_of_range",
         )
 
+    for ring in shapely.get_rings(shapely.get_parts(geom)):
+        if len(np.unique(shapely.get_coordinates(ring), axis=0)) < 3:
+            raise GeometryError(
+                "边界多边形的顶点太少，每个环至少需要三个不同的点。", code="geometry.too_few_points"
+            )
+    if (shapely.area(shapely.convex_hull(shapely.get_parts(geom))) <= 0).any():
+        # a part whose points all lie on one line: GEOS would call it a self-intersection
+        raise GeometryError("边界多边形面积为零，请检查后重新导入。", code="geometry.zero_area")
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         message, code = _explain_invalid(reason, geom_type)
         raise GeometryError(message, code=code, detail=reason)
-    if geom.area <= 0:
-        raise GeometryError("边界多边形面积为零，请检查后重新导入。", code="geometry.zero_area")
     return geom
 
 
@@ -202,8 +208,8 @@ class TileNode:
         return list(self.iter_level("grid"))
 
 
-DEFAULT_COMMUNITIES_PER_STREET = (4, 5, 4)
-DEFAULT_GRIDS_PER_COMMUNITY = ((5, 6, 5, 6), (6, 5, 5, 6, 5), (5, 6, 6, 5))
+DEFAULT_COMMUNITIES_PER_STREET = (5, 4, 4)
+DEFAULT_GRIDS_PER_COMMUNITY = ((5, 6, 5, 6, 5), (6, 5, 5, 6), (5, 6, 6, 5))
 
 
 def demo_tiling(
@@ -311,6 +317,7 @@ class _Piece:
 def _split_recursively(
     district: Polygon, plan: list[list[int]], rng: np.random.Generator, iterations: int
 ) -> _Piece:
+    """Split each level in turn; pieces are numbered clockwise from north, so ``plan[i]`` is piece i+1."""
     root = _Piece(district, [])
     for street_cell, community_counts in zip(
         _voronoi_split(district, len(plan), rng, iterations), plan, strict=True
@@ -345,7 +352,7 @@ def _voronoi_split(
                 point = cell.point_on_surface() if not cell.is_empty else Point(old)
             new_seeds.append((point.x, point.y))
         seeds = np.array(new_seeds)
-    return cells
+    return _clockwise_from_north(parent, cells)
 
 
 def _snap_tiling(district: Polygon, root: _Piece) -> TileNode:
@@ -402,9 +409,8 @@ def _snap_tiling(district: Polygon, root: _Piece) -> TileNode:
     district_geom = union([geom for geom, _ in street_nodes])
 
     def build(level: int, geom: Polygon, children: list, index: int, path: tuple[int, ...]) -> TileNode:
-        ordered = _clockwise_from_north(geom, children)
         nodes = []
-        for number, child in enumerate(ordered, start=1):
+        for number, child in enumerate(children, start=1):
             child_geom, grandchildren = child if isinstance(child, tuple) else (child, [])
             nodes.append(build(level + 1, child_geom, grandchildren, number, (*path, number)))
         return TileNode(LEVELS[level], index, geom, tuple(nodes), path)
@@ -412,16 +418,15 @@ def _snap_tiling(district: Polygon, root: _Piece) -> TileNode:
     return build(0, district_geom, street_nodes, 1, ())
 
 
-def _clockwise_from_north(parent: Polygon, children: list) -> list:
-    """Order children by the bearing of their centre from the parent's centre, clockwise from north."""
+def _clockwise_from_north(parent: BaseGeometry, cells: list[BaseGeometry]) -> list[BaseGeometry]:
+    """Order cells by the bearing of their centre from the parent's centre, clockwise from north."""
     px, py = centroid_lonlat(parent)
 
-    def bearing(child: Any) -> float:
-        geom = child[0] if isinstance(child, tuple) else child
-        x, y = centroid_lonlat(geom)
+    def bearing(cell: BaseGeometry) -> float:
+        x, y = centroid_lonlat(cell)
         return math.atan2(x - px, y - py) % (2 * math.pi)
 
-    return sorted(children, key=bearing)
+    return sorted(cells, key=bearing)
 
 
 # --------------------------------------------------------------------------------------------------
