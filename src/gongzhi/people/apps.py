@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PeopleConfig(AppConfig):
+    name = "gongzhi.people"
+    label = "people"
+    verbose_name = _("Residents and organisations")
+
+    def ready(self) -> None:
+        from . import audit_actions  # noqa: F401
