@@ -45,33 +45,39 @@ class LoginLocked(PermissionDenied):
     default_code = "login.locked"
 
 
-@transaction.atomic
 def authenticate_user(*, request, identifier: str, password: str) -> User:
-    """登录: username or phone + password; locks the account after repeated failures."""
+    """登录: username or phone + password; locks the account after repeated failures.
+
+    Failures are counted and audited in their own committed transaction, so raising afterwards does
+    not roll the count back.
+    """
     now = timezone.now()
     candidate = find_login(identifier)
     if candidate is not None and candidate.locked_until and candidate.locked_until > now:
-        record(actor=None, action="accounts.login_failed", target=candidate, data={"locked": True})
+        with transaction.atomic():
+            record(actor=None, action="accounts.login_failed", target=candidate, data={"locked": True})
         raise LoginLocked(_("Too many failed attempts. The account is locked for a while; try again later."))
     user = authenticate(request, username=identifier, password=password)
     if user is None:
         if candidate is not None:
-            User.objects.filter(pk=candidate.pk).update(failed_logins=F("failed_logins") + 1)
-            candidate.refresh_from_db(fields=["failed_logins"])
-            if candidate.failed_logins >= settings.GONGZHI_LOGIN_MAX_FAILURES:
-                until = now + timedelta(minutes=settings.GONGZHI_LOGIN_LOCKOUT_MINUTES)
-                User.objects.filter(pk=candidate.pk).update(locked_until=until, failed_logins=0)
-                record(actor=None, action="accounts.locked", target=candidate, data={"until": until})
-            else:
-                record(
-                    actor=None,
-                    action="accounts.login_failed",
-                    target=candidate,
-                    data={"failures": candidate.failed_logins},
-                )
+            with transaction.atomic():
+                User.objects.filter(pk=candidate.pk).update(failed_logins=F("failed_logins") + 1)
+                candidate.refresh_from_db(fields=["failed_logins"])
+                if candidate.failed_logins >= settings.GONGZHI_LOGIN_MAX_FAILURES:
+                    until = now + timedelta(minutes=settings.GONGZHI_LOGIN_LOCKOUT_MINUTES)
+                    User.objects.filter(pk=candidate.pk).update(locked_until=until, failed_logins=0)
+                    record(actor=None, action="accounts.locked", target=candidate, data={"until": until})
+                else:
+                    record(
+                        actor=None,
+                        action="accounts.login_failed",
+                        target=candidate,
+                        data={"failures": candidate.failed_logins},
+                    )
         raise PermissionDenied(_("The username or password is wrong."), code="login.failed")
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, last_login=now)
-    record(actor=user, action="accounts.login", target=user)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, last_login=now)
+        record(actor=user, action="accounts.login", target=user)
     return user
 
 

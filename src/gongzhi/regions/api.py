@@ -30,14 +30,14 @@ def list_buildings(request):
     return selectors.buildings_visible_to(request.user)
 
 
-@router.get("/{code}", response=RegionOut)
-def get_region(request, code: str):
-    require(request.user, "regions.view")
-    return selectors.get_region(user=request.user, code=code)
-
-
 @router.post("/locate", response=LocateOut)
 def locate(request, payload: LocateIn):
     """The grid containing a WGS-84 point (null when outside every grid)."""
     require(request.user, "regions.view")
     return {"grid": grid_at(lon=payload.lon, lat=payload.lat)}
+
+
+@router.get("/{code}", response=RegionOut)
+def get_region(request, code: str):
+    require(request.user, "regions.view")
+    return selectors.get_region(user=request.user, code=code)
