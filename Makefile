@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 WORKERS ?= 2
 
-.PHONY: install system-deps assets demo serve test test-sqlite test-postgres lint format messages openapi bench clean
+.PHONY: install system-deps assets demo serve test test-sqlite test-postgres lint format messages docs openapi bench clean
 
 install: $(STAMP) assets
 
@@ -62,15 +62,19 @@ messages: install
 test: install system-deps lint test-sqlite
 
 test-sqlite:
-	$(BIN)/gongzhi compilemessages --ignore=.venv --ignore=node_modules >/dev/null
+	GONGZHI_TESTING=1 $(BIN)/gongzhi compilemessages --ignore=.venv --ignore=node_modules >/dev/null
 	GONGZHI_TESTING=1 $(BIN)/pytest -n 2 -p no:cacheprovider
 
 # Needs a PostgreSQL server; GONGZHI_DATABASE_URL must point at a database the tests may create/drop.
 test-postgres:
 	GONGZHI_TESTING=1 $(BIN)/pytest -n 2 -p no:cacheprovider
 
-openapi: install
+# Generated documentation kept in step with the code (tests compare them).
+docs: install
 	GONGZHI_TESTING=1 $(BIN)/gongzhi export-openapi docs/api/openapi.json
+	GONGZHI_TESTING=1 $(BIN)/gongzhi export-data-dictionary docs/data-dictionary/models
+
+openapi: docs
 
 bench: install
 	$(BIN)/python benchmarks/locate_points.py
