@@ -1,0 +1,522 @@
+"""Reads of the cases app: every list starts from ``cases_visible_to(user)`` (STYLE.md §3, §4).
+
+``cases_visible_to`` is the one scoped starting point: region prefix, lead or assisting department and
+the reporter's own cases all come from ``Case.objects.in_scope(scope_of(user))``. Queues, filters and
+the supervisor board narrow it; none widens it. The public lookup ``get_case_by_number`` returns a small
+read-only view, never a model instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import Department, User
+from gongzhi.accounts.scoping import has_perm, scope_of
+from gongzhi.core.errors import NotFound, ValidationFailed
+from gongzhi.regions.models import Region
+
+from .choices import OPEN_STATUSES, AssignmentRole, CaseStatus, WarningLevel
+from .models import Case, CaseAssignment, CaseStep, Category, ExtensionRequest, Notification, Summon
+from .workflow import LABELS
+
+__all__ = [
+    "DEPARTMENT_BOXES",
+    "PublicCaseView",
+    "PublicStep",
+    "UnitLoad",
+    "case_timeline",
+    "cases_visible_to",
+    "department_inbox",
+    "department_users",
+    "dispatch_queue",
+    "filter_cases",
+    "get_case",
+    "get_case_by_number",
+    "notifications_for",
+    "street_dispatchers",
+    "supervisor_board",
+]
+
+#: Statuses in which a department holds the case and its deadlines run.
+RUNNING_STATUSES = (CaseStatus.PENDING_SIGN, CaseStatus.PROCESSING)
+#: Boxes of ``department_inbox``.
+DEPARTMENT_BOXES = ("to_sign", "in_progress", "due_soon", "overdue")
+#: How far ahead ``due_soon`` looks, besides the yellow warning set by the deadline scan.
+DUE_SOON_WITHIN = timedelta(hours=24)
+#: Timeline actions a reporter sees in the public lookup (internal supervision stays internal).
+PUBLIC_ACTIONS = frozenset(
+    {
+        "submit",
+        "accept",
+        "reject",
+        "dispatch",
+        "sign",
+        "contact",
+        "resolve",
+        "approve",
+        "rate",
+        "reopen",
+        "withdraw",
+        "merge",
+        "master_closed",
+    }
+)
+
+
+def _not_found() -> NotFound:
+    return NotFound(_("The case does not exist or you cannot view it."), code="case.not_found")
+
+
+# --- the scoped starting point ------------------------------------------------------------------------
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """可见诉求: cases in the user's regions or departments, plus the user's own reports.
+
+    Staff need ``cases.view`` for their region/department reach; anyone signed in sees the cases they
+    reported themselves. Anonymous users see nothing.
+    """
+    scope = scope_of(user)
+    if has_perm(user, "cases.view"):
+        qs = Case.objects.in_scope(scope)
+    elif scope.user_id:
+        qs = Case.objects.filter(reporter_user_id=scope.user_id)
+    else:
+        qs = Case.objects.none()
+    return qs.select_related("category", "grid", "department").order_by("-received_at", "-pk")
+
+
+def get_case(*, user, pk: int) -> Case:
+    """One case the user may see; missing and out-of-scope cases raise the same ``NotFound``."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise _not_found() from None
+    case = cases_visible_to(user).filter(pk=pk).first()
+    if case is None:
+        raise _not_found()
+    return case
+
+
+# --- public lookup by number ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    """One public timeline entry: what happened and when (no names, no units' staff)."""
+
+    action: str
+    label: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PublicCaseView:
+    """What the public lookup shows: progress and the reply, never the reporter's data or notes."""
+
+    number: str
+    title: str
+    status: str
+    status_label: str
+    category: str
+    department: str
+    received_at: datetime
+    closed_at: datetime | None
+    reply: str
+    steps: tuple[PublicStep, ...]
+
+
+def get_case_by_number(*, number: str, phone_tail: str) -> PublicCaseView:
+    """公开查询: a case by its number and the last 4 digits of the reporter's phone.
+
+    Anonymous cases and cases without a phone cannot be looked up. The view that calls this must rate-limit
+    attempts (4 digits are guessable).
+    """
+    number = (number or "").strip().upper()
+    tail = (phone_tail or "").strip()
+    if not number or len(tail) != 4 or not tail.isdigit():
+        raise _not_found()
+    case = (
+        Case.objects.filter(number=number, reporter_phone_tail=tail, anonymous=False)
+        .select_related("category", "department")
+        .first()
+    )
+    if case is None:
+        raise _not_found()
+    steps = tuple(
+        PublicStep(action=action, label=str(LABELS.get(action, action)), at=at)
+        for action, at in case.steps.filter(action__in=PUBLIC_ACTIONS)
+        .order_by("at", "pk")
+        .values_list("action", "at")
+    )
+    show_reply = case.status in (CaseStatus.PENDING_FOLLOW_UP, CaseStatus.CLOSED)
+    return PublicCaseView(
+        number=case.number,
+        title=case.title,
+        status=case.status,
+        status_label=str(case.get_status_display()),
+        category=case.category.name if case.category_id else "",
+        department=(case.department.short_name or case.department.name) if case.department_id else "",
+        received_at=case.received_at,
+        closed_at=case.closed_at,
+        reply=case.reply if show_reply else "",
+        steps=steps,
+    )
+
+
+# --- filters --------------------------------------------------------------------------------------------
+
+
+def _as_list(value: Any) -> list:
+    if isinstance(value, str | int | Category | Department | Region):
+        return [value]
+    return list(value)
+
+
+def _day_start(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, time.min))
+
+
+def _day_end(value: date | datetime) -> tuple[datetime, bool]:
+    """(bound, inclusive): a date means up to the end of that local day."""
+    if isinstance(value, datetime):
+        return value, True
+    return timezone.make_aware(datetime.combine(value + timedelta(days=1), time.min)), False
+
+
+def _overdue_q(now: datetime) -> Q:
+    return Q(warning_level=WarningLevel.RED) | Q(
+        status__in=RUNNING_STATUSES, resolve_due_at__lt=now, paused_at__isnull=True
+    )
+
+
+def filter_cases(
+    qs: QuerySet[Case],
+    *,
+    status: str | Iterable[str] | None = None,
+    category: Category | int | None = None,
+    department: Department | int | None = None,
+    region: Region | None = None,
+    channel: str | Iterable[str] | None = None,
+    overdue: bool | None = None,
+    received_from: date | datetime | None = None,
+    received_to: date | datetime | None = None,
+    text: str | None = None,
+) -> QuerySet[Case]:
+    """Narrow an already scoped case queryset by the list filters (empty values are ignored).
+
+    ``category`` includes its sub-categories; ``region`` includes everything below it; ``received_to``
+    as a date includes that whole local day; ``text`` searches number, title, description and address.
+    """
+    if status:
+        qs = qs.filter(status__in=[str(s) for s in _as_list(status)])
+    if category:
+        pk = category.pk if isinstance(category, Category) else int(category)
+        qs = qs.filter(Q(category_id=pk) | Q(category__parent_id=pk) | Q(category__parent__parent_id=pk))
+    if department:
+        qs = qs.filter(department_id=department.pk if isinstance(department, Department) else int(department))
+    if region is not None:
+        qs = qs.filter(region_path__prefix=region.path)
+    if channel:
+        qs = qs.filter(channel__in=[str(c) for c in _as_list(channel)])
+    if overdue is not None:
+        q = _overdue_q(timezone.now())
+        qs = qs.filter(q) if overdue else qs.exclude(q)
+    if received_from:
+        qs = qs.filter(received_at__gte=_day_start(received_from))
+    if received_to:
+        bound, inclusive = _day_end(received_to)
+        qs = qs.filter(received_at__lte=bound) if inclusive else qs.filter(received_at__lt=bound)
+    text = (text or "").strip()
+    if text:
+        qs = qs.filter(
+            Q(number__iexact=text)
+            | Q(title__icontains=text)
+            | Q(description__icontains=text)
+            | Q(address__icontains=text)
+        )
+    return qs
+
+
+def case_timeline(case: Case) -> QuerySet[CaseStep]:
+    """办理过程: the case's steps, oldest first, with actor and units loaded."""
+    return (
+        CaseStep.objects.filter(case_id=case.pk)
+        .select_related("actor", "actor_department", "department")
+        .order_by("at", "pk")
+    )
+
+
+# --- queues ---------------------------------------------------------------------------------------------
+
+
+def dispatch_queue(user) -> QuerySet[Case]:
+    """待派单队列: cases waiting for acceptance or dispatch in the user's street(s), oldest first."""
+    if not has_perm(user, "cases.dispatch"):
+        return Case.objects.none()
+    return (
+        cases_visible_to(user)
+        .filter(status__in=(CaseStatus.PENDING_ACCEPT, CaseStatus.PENDING_DISPATCH))
+        .order_by("received_at", "pk")
+    )
+
+
+def department_inbox(user, box: str) -> QuerySet[Case]:
+    """部门工作台: the user's departments' cases in one box, most urgent first.
+
+    * ``to_sign`` — dispatched to the department as lead and not yet signed for;
+    * ``in_progress`` — being handled, as lead or as an active assisting department;
+    * ``due_soon`` — lead cases with a yellow warning or a resolve deadline within 24 hours;
+    * ``overdue`` — lead cases past their resolve deadline (or marked red by the deadline scan).
+    """
+    if box not in DEPARTMENT_BOXES:
+        raise ValidationFailed({"box": _("Choose a valid box.")})
+    departments = sorted(scope_of(user).department_ids)
+    if not departments or not has_perm(user, "cases.handle"):
+        return Case.objects.none()
+    now = timezone.now()
+    qs = cases_visible_to(user)
+    lead = Q(department_id__in=departments)
+    if box == "to_sign":
+        qs = qs.filter(lead, status=CaseStatus.PENDING_SIGN)
+    elif box == "in_progress":
+        assisting = CaseAssignment.objects.filter(
+            case_id=OuterRef("pk"), department_id__in=departments, role=AssignmentRole.ASSIST, is_active=True
+        )
+        qs = qs.filter(lead | Q(Exists(assisting)), status=CaseStatus.PROCESSING)
+    elif box == "due_soon":
+        qs = (
+            qs.filter(lead, status__in=RUNNING_STATUSES)
+            .filter(
+                Q(warning_level=WarningLevel.YELLOW)
+                | Q(resolve_due_at__gte=now, resolve_due_at__lte=now + DUE_SOON_WITHIN)
+            )
+            .exclude(_overdue_q(now))
+        )
+    else:
+        qs = qs.filter(lead, status__in=RUNNING_STATUSES).filter(_overdue_q(now))
+    return qs.order_by("resolve_due_at", "received_at", "pk")
+
+
+@dataclass(frozen=True)
+class UnitLoad:
+    """One unit's line on the supervisor board: open cases with a yellow or red warning, or overdue."""
+
+    department_id: int | None
+    department_name: str
+    yellow: int
+    red: int
+    overdue: int
+    total: int
+
+
+def supervisor_board(user) -> list[UnitLoad]:
+    """督办看板: warned and overdue open cases in the user's scope, grouped by lead department.
+
+    Sorted by red warnings, then overdue, then yellow (worst first). Cases not yet dispatched are grouped
+    under ``department_id=None``.
+    """
+    if not has_perm(user, "cases.view"):
+        return []
+    now = timezone.now()
+    overdue = _overdue_q(now)
+    rows = (
+        cases_visible_to(user)
+        .filter(status__in=OPEN_STATUSES)
+        .filter(Q(warning_level__in=(WarningLevel.YELLOW, WarningLevel.RED)) | overdue)
+        .order_by()
+        .values("department_id", "department__name", "department__short_name")
+        .annotate(
+            yellow=Count("pk", filter=Q(warning_level=WarningLevel.YELLOW)),
+            red=Count("pk", filter=Q(warning_level=WarningLevel.RED)),
+            overdue=Count("pk", filter=overdue),
+            total=Count("pk"),
+        )
+    )
+    board = [
+        UnitLoad(
+            department_id=row["department_id"],
+            department_name=(
+                row["department__short_name"] or row["department__name"] or _("Not dispatched yet")
+            ),
+            yellow=row["yellow"],
+            red=row["red"],
+            overdue=row["overdue"],
+            total=row["total"],
+        )
+        for row in rows
+    ]
+    board.sort(key=lambda u: (-u.red, -u.overdue, -u.yellow, u.department_name))
+    return board
+
+
+def notifications_for(user, unread_only: bool = False) -> QuerySet[Notification]:
+    """站内通知: the user's notifications, newest first."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    qs = Notification.objects.filter(recipient_id=user.pk)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.select_related("case").order_by("-created_at", "-pk")
+
+
+# --- recipients of notifications ------------------------------------------------------------------------
+
+
+def department_users(department_ids: Iterable[int], *, permission: str = "cases.handle") -> QuerySet[User]:
+    """Active users holding ``permission`` through a role in one of these departments."""
+    ids = sorted({pk for pk in department_ids if pk is not None})
+    if not ids:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            is_active=True,
+            assignments__department_id__in=ids,
+            assignments__role__permissions__code=permission,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def street_dispatchers(street_id: int | None) -> QuerySet[User]:
+    """Active users who dispatch cases (``cases.dispatch``) for this street."""
+    if street_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            is_active=True,
+            assignments__region_id=street_id,
+            assignments__role__permissions__code="cases.dispatch",
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+# ------------------------------------------------------------------ reads shared by the HTML pages and API
+
+
+def active_categories():
+    """Categories a case may be filed under (shape check of a chosen category id)."""
+    return Category.objects.filter(is_active=True).order_by("path")
+
+
+def case_by_number(user, number: str):
+    """A case the user may see, by its readable number (the same 404 for missing and hidden cases)."""
+    case = cases_visible_to(user).filter(number=(number or "").strip().upper()).first()
+    if case is None:
+        raise NotFound(_("The case does not exist or you cannot view it."), code="case.not_found")
+    return case
+
+
+def _bigrams(text: str) -> set[str]:
+    text = "".join(ch for ch in (text or "") if ch.isalnum())
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def possible_duplicates(user, cases, *, limit: int = 3, threshold: float = 0.3) -> dict[int, list]:
+    """Open cases at the same place with a similar title, per case (a simple aid until a classifier exists).
+
+    One query for the whole page: open cases visible to ``user`` with the same ``region_path`` (the same
+    grid, or the same community when no grid was found); similarity is the overlap of the titles' character
+    pairs. The dispatcher decides; nothing is merged automatically.
+    """
+    paths = sorted({case.region_path for case in cases if case.region_path})
+    if not paths:
+        return {}
+    pool = list(
+        filter_cases(cases_visible_to(user), status=OPEN_STATUSES)
+        .filter(region_path__in=paths)
+        .order_by("received_at", "pk")[:300]
+    )
+    result: dict[int, list] = {}
+    for case in cases:
+        mine = _bigrams(case.title)
+        scored = []
+        for other in pool:
+            if (
+                other.pk == case.pk
+                or other.region_path != case.region_path
+                or other.received_at > case.received_at
+            ):
+                continue
+            theirs = _bigrams(other.title)
+            union = mine | theirs
+            score = len(mine & theirs) / len(union) if union else 0.0
+            if score >= threshold:
+                scored.append((score, other))
+        scored.sort(key=lambda item: (-item[0], item[1].received_at, item[1].pk))
+        result[case.pk] = [other for _score, other in scored[:limit]]
+    return result
+
+
+def extension_is_pending(case) -> bool:
+    if case.status != CaseStatus.PROCESSING or case.paused_at is None:
+        return False
+    return case.extensions.filter(status="pending").exists()
+
+
+def has_pending_summons(case, scope) -> bool:
+    if not scope.department_ids:
+        return False
+    return open_summons_for_scope(case, scope).exists()
+
+
+def open_summons_for_scope(case, scope):
+    return (
+        case.summons.filter(
+            responses__department_id__in=sorted(scope.department_ids), responses__reported_at__isnull=True
+        )
+        .distinct()
+        .order_by("at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ActionFlags:
+    """Per-case facts ``available_actions`` needs, loaded for a whole list in two queries."""
+
+    extension_pending: bool
+    summoned: bool
+
+
+def action_flags(user, cases) -> dict[int, ActionFlags]:
+    """``{case pk: ActionFlags}`` for a page of cases (pending extension, open summons for the user)."""
+    ids = [case.pk for case in cases]
+    if not ids:
+        return {}
+    paused = [case.pk for case in cases if case.paused_at is not None]
+    extension = set()
+    if paused:
+        extension = set(
+            ExtensionRequest.objects.filter(case_id__in=paused, status="pending").values_list(
+                "case_id", flat=True
+            )
+        )
+    summoned = set()
+    departments = sorted(scope_of(user).department_ids)
+    if departments:
+        summoned = set(
+            Summon.objects.filter(
+                case_id__in=ids, responses__department_id__in=departments, responses__reported_at__isnull=True
+            ).values_list("case_id", flat=True)
+        )
+    return {pk: ActionFlags(extension_pending=pk in extension, summoned=pk in summoned) for pk in ids}
+
+
+def pending_summons_for(user, case) -> list:
+    """Summonses of ``case`` that one of the user's departments has not reported in to yet."""
+    scope = scope_of(user)
+    if not scope.department_ids:
+        return []
+    return list(open_summons_for_scope(case, scope))

@@ -1,0 +1,517 @@
+"""受理入口: ``submit_case`` from every channel, readable case numbers, and attachments.
+
+* **Case numbers** are ``GZ`` + the local date ``YYYYMMDD`` + a 4-digit daily sequence
+  (``GZ202611210001``), counted in one ``CaseNumberSequence`` row per day that is incremented inside the
+  submitting transaction (the row lock makes concurrent submissions queue): never duplicated, and a
+  number is only reused if the transaction that drew it rolled back, so no case ever carried it.
+* **Idempotency**: a retried create carries ``idempotency_key``; ``(channel, idempotency_key)`` is unique.
+  A replay with the same payload returns the existing case (no second step, audit event or notice); the
+  same key with a different payload (or from another account) is a ``Conflict``. When two requests race,
+  the unique constraint decides and the loser returns the winner's case.
+* **Location**: an explicit grid, else the grid under ``lon``/``lat``, else a best-effort match of the
+  address text against region names and registered buildings (longest match wins). ``region_path`` and
+  ``street`` are copied from the place found.
+* **Auto-dispatch**: when the duty list has a rule for the category at that place, the rule allows
+  automatic dispatch and the category is certain (chosen by staff, not guessed by a resident), the system
+  actor accepts and dispatches at once; otherwise the case waits in the street dispatcher's queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Length
+from django.db.models.lookups import Contains
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import User
+from gongzhi.accounts.scoping import has_perm, object_in_scope, require, scope_of
+from gongzhi.accounts.services import system_actor
+from gongzhi.audit.services import record
+from gongzhi.core.crypto import blind_index
+from gongzhi.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from gongzhi.core.validators import validate_mobile
+from gongzhi.regions.choices import RegionLevel
+from gongzhi.regions.models import Building, Region
+
+from .. import images
+from ..choices import OPEN_STATUSES, AttachmentKind, CaseStatus, Channel, Urgency
+from ..models import Attachment, Case, CaseNumberSequence, CaseStep, Category
+from . import workflow
+from .routing import find_duty_rule
+
+__all__ = [
+    "CASE_NUMBER_PREFIX",
+    "MAX_ATTACHMENTS",
+    "add_attachment",
+    "clean_uploads",
+    "locate_place",
+    "next_case_number",
+    "store_attachments",
+    "submit_case",
+]
+
+CASE_NUMBER_PREFIX = "GZ"
+MAX_ATTACHMENTS = 9
+TITLE_MIN, TITLE_MAX = 2, 120
+DESCRIPTION_MAX = 5000
+MAX_TAGS, TAG_MAX = 10, 20
+
+
+# =====================================================================================================
+# Case numbers
+
+
+def next_case_number(*, day: date | None = None) -> str:
+    """下一个诉求编号: ``GZ`` + ``YYYYMMDD`` + the day's next 4-digit sequence (call inside a transaction)."""
+    day = day or timezone.localdate()
+    CaseNumberSequence.objects.get_or_create(day=day)
+    CaseNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
+    last = CaseNumberSequence.objects.filter(day=day).values_list("last", flat=True).get()
+    return f"{CASE_NUMBER_PREFIX}{day:%Y%m%d}{last:04d}"
+
+
+# =====================================================================================================
+# Location
+
+
+def _street_of(node: Region | None) -> Region | None:
+    if node is None:
+        return None
+    if node.level == RegionLevel.STREET:
+        return node
+    parts = node.path.split("/")[:-1]
+    prefixes = ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+    return Region.objects.filter(path__in=prefixes, level=RegionLevel.STREET).order_by("-path").first()
+
+
+def _place_from_address(address: str) -> Region | None:
+    """The region node an address names: longest region or building name/address/estate found in the text.
+
+    Ties (same matched length and depth) that point to different places resolve to their deepest common
+    ancestor, so an estate spanning two grids gives their community.
+    """
+    text = (address or "").strip()
+    if len(text) < 2:
+        return None
+    value = Value(text, output_field=CharField())
+    candidates: list[tuple[int, int, Region]] = []
+    regions = Region.objects.annotate(n=Length("name")).filter(n__gte=2).filter(Contains(value, F("name")))
+    for region in regions.order_by("path"):
+        candidates.append((len(region.name), region.depth, region))
+    for field in ("address", "name", "estate"):
+        buildings = (
+            Building.objects.annotate(n=Length(field))
+            .filter(n__gte=2, grid__isnull=False)
+            .filter(Contains(value, F(field)))
+            .select_related("grid")
+            .order_by("code")[:50]
+        )
+        for building in buildings:
+            candidates.append((len(getattr(building, field)), building.grid.depth, building.grid))
+    if not candidates:
+        return None
+    best = max((length, depth) for length, depth, _node in candidates)
+    nodes = {node.pk: node for length, depth, node in candidates if (length, depth) == best}
+    if len(nodes) == 1:
+        return next(iter(nodes.values()))
+    chains = [node.path.split("/")[:-1] for node in nodes.values()]
+    shared = []
+    for parts in zip(*chains, strict=False):
+        if len(set(parts)) != 1:
+            break
+        shared.append(parts[0])
+    return Region.objects.filter(path="/".join(shared) + "/").first() if shared else None
+
+
+def locate_place(
+    *, address: str = "", lon: float | None = None, lat: float | None = None, grid: Region | None = None
+) -> tuple[Region | None, str, Region | None]:
+    """定位: ``(grid or None, region_path, street or None)`` for a case's place (best effort)."""
+    node = grid
+    if node is None and lon is not None and lat is not None:
+        from gongzhi.regions.locate import grid_at
+
+        node = grid_at(lon=lon, lat=lat)
+    if node is None and address:
+        node = _place_from_address(address)
+    if node is None:
+        return None, "", None
+    return (node if node.level == RegionLevel.GRID else None), node.path, _street_of(node)
+
+
+# =====================================================================================================
+# Attachments
+
+
+def _file_message(code: str) -> str:
+    if code == "too_large":
+        return _("The file is too large. Upload a file of at most 10 MB.")
+    if code == "empty":
+        return _("The file is empty.")
+    if code == "broken":
+        return _("The file is damaged and cannot be opened.")
+    return _("Only JPEG, PNG or WebP photos and PDF files can be uploaded.")
+
+
+def _read_upload(upload: Any) -> tuple[bytes, str]:
+    name = str(getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    size = getattr(upload, "size", None)
+    if isinstance(size, int) and size > images.MAX_BYTES:
+        raise images.FileRejected("too_large")
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(images.MAX_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
+    return data, name[:200]
+
+
+def clean_uploads(
+    uploads: Iterable[Any], *, field: str = "attachments"
+) -> list[tuple[images.CleanFile, str]]:
+    """Read, check and clean uploads before anything is stored; ``ValidationFailed`` names the bad one."""
+    uploads = list(uploads or ())
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise ValidationFailed({field: _("Upload at most %(max)s files.") % {"max": MAX_ATTACHMENTS}})
+    cleaned = []
+    for upload in uploads:
+        try:
+            data, name = _read_upload(upload)
+            cleaned.append((images.clean_upload(data, filename=name), name))
+        except images.FileRejected as exc:
+            raise ValidationFailed({field: _file_message(exc.code)}, code=f"attachment.{exc.code}") from exc
+    return cleaned
+
+
+def store_attachments(
+    *,
+    actor: User,
+    case: Case,
+    files: Sequence[tuple[images.CleanFile, str]],
+    kind: str,
+    step: CaseStep | None = None,
+) -> list[Attachment]:
+    """Save cleaned files as ``Attachment`` rows (internal: callers check permission and audit)."""
+    stored = []
+    for clean, original_name in files:
+        attachment = Attachment(
+            case=case,
+            step=step,
+            kind=kind,
+            original_name=original_name,
+            content_type=clean.content_type,
+            size=len(clean.content),
+            uploaded_by=actor,
+        )
+        attachment.file.save(f"{uuid.uuid4().hex}.{clean.extension}", ContentFile(clean.content), save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+@transaction.atomic
+def add_attachment(
+    *, actor: User, case: Case, upload: Any, kind: str, step: CaseStep | None = None
+) -> Attachment:
+    """上传附件: add a photo or PDF to an open case (images re-encoded without EXIF, at most 10 MB).
+
+    The reporter and staff who may see the case and work on it (submit, dispatch or handle) may attach.
+    """
+    if not object_in_scope(scope_of(actor), case):
+        raise PermissionDenied()
+    is_reporter = case.reporter_user_id is not None and case.reporter_user_id == getattr(actor, "pk", None)
+    if not is_reporter and not any(
+        has_perm(actor, p) for p in ("cases.handle", "cases.dispatch", "cases.submit")
+    ):
+        raise PermissionDenied()
+    if case.status not in OPEN_STATUSES:
+        raise InvalidTransition(_("Files can only be added to an open case."), code="case.closed_for_files")
+    if kind not in AttachmentKind.values:
+        raise ValidationFailed({"kind": _("Choose a valid attachment kind.")})
+    if step is not None and step.case_id != case.pk:
+        raise ValidationFailed({"step": _("This step belongs to another case.")})
+    (attachment,) = store_attachments(
+        actor=actor, case=case, files=clean_uploads([upload], field="file"), kind=kind, step=step
+    )
+    record(
+        actor=actor,
+        action="cases.add_attachment",
+        target=case,
+        data={
+            "attachment": attachment.pk,
+            "kind": kind,
+            "content_type": attachment.content_type,
+            "size": attachment.size,
+        },
+    )
+    return attachment
+
+
+# =====================================================================================================
+# Submitting
+
+
+def _is_resident(actor: User) -> bool:
+    return not (actor.is_staff or actor.is_superuser or getattr(actor, "is_system", False))
+
+
+def _number(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("bool")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("not finite")
+    return number
+
+
+def _digest(payload: dict[str, Any]) -> str:
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _idempotency_conflict() -> Conflict:
+    return Conflict(
+        _("This request key was already used for a different case."), code="case.idempotency_conflict"
+    )
+
+
+def _replay(existing: Case, digest: str) -> Case:
+    if existing.request_digest != digest:
+        raise _idempotency_conflict()
+    return existing
+
+
+def _existing(channel: str, key: str) -> Case | None:
+    return Case.objects.filter(channel=channel, idempotency_key=key).first()
+
+
+@transaction.atomic
+def submit_case(
+    *,
+    actor: User,
+    channel: str,
+    title: str,
+    description: str,
+    category: Category | None = None,
+    address: str = "",
+    lon: float | None = None,
+    lat: float | None = None,
+    grid: Region | None = None,
+    reporter_user: User | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    anonymous: bool = False,
+    confidential: bool = False,
+    urgency: str = Urgency.NORMAL,
+    tags: Iterable[str] = (),
+    attachments: Iterable[Any] = (),
+    idempotency_key: str = "",
+    on_behalf_of: User | None = None,
+) -> Case:
+    """受理登记: record a resident's request from any channel (→ ``pending_accept``), then route it.
+
+    A resident submits their own case (``reporter_user`` is the actor). Staff may enter a case for a
+    resident account (``on_behalf_of``, 代办): the resident becomes the reporter and ``submitted_by`` the
+    staff member, and the audit event names both. Otherwise the reporter is a name and phone, or nobody
+    (``anonymous``). Invalid input raises ``ValidationFailed`` with every field error and stores nothing.
+    """
+    require(actor, "cases.submit")
+    resident = _is_resident(actor)
+    errors: dict[str, str] = {}
+
+    # --- who reports ---------------------------------------------------------------------------------
+    if resident:
+        if on_behalf_of is not None or (reporter_user is not None and reporter_user.pk != actor.pk):
+            raise PermissionDenied(
+                _("Residents can only submit their own cases."), code="case.proxy_not_allowed"
+            )
+        reporter = actor
+    else:
+        if on_behalf_of is not None and reporter_user is not None and on_behalf_of.pk != reporter_user.pk:
+            errors["on_behalf_of"] = _("Choose one resident to submit for.")
+        reporter = on_behalf_of or reporter_user
+    proxy = not resident and reporter is not None
+
+    # --- field checks ---------------------------------------------------------------------------------
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose a valid channel.")
+    title = (title or "").strip()
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        errors["title"] = _("Enter a title of %(min)s to %(max)s characters.") % {
+            "min": TITLE_MIN,
+            "max": TITLE_MAX,
+        }
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = _("Describe the problem.")
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"] = _("Keep it within %(limit)s characters.") % {"limit": DESCRIPTION_MAX}
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Choose a valid urgency.")
+    if category is not None and not category.is_active:
+        errors["category"] = _("This category is no longer in use. Choose another one.")
+    if grid is not None and grid.level != RegionLevel.GRID:
+        errors["grid"] = _("Choose a grid.")
+    address = (address or "").strip()
+    if len(address) > 200:
+        errors["address"] = _("Keep it within %(limit)s characters.") % {"limit": 200}
+    try:
+        lon, lat = _number(lon), _number(lat)
+    except (TypeError, ValueError):
+        errors["lat"] = _("The coordinates are out of range.")
+        lon = lat = None
+    if (lon is None) != (lat is None):
+        errors["lat"] = _("Longitude and latitude must be given together.")
+    elif lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        errors["lat"] = _("The coordinates are out of range.")
+    clean_tags: list[str] = []
+    for tag in tags or ():
+        tag = str(tag).strip()
+        if tag and tag not in clean_tags:
+            clean_tags.append(tag)
+    if len(clean_tags) > MAX_TAGS or any(len(tag) > TAG_MAX for tag in clean_tags):
+        errors["tags"] = _("Use at most %(count)s tags of up to %(length)s characters.") % {
+            "count": MAX_TAGS,
+            "length": TAG_MAX,
+        }
+    key = (idempotency_key or "").strip()
+    if len(key) > 100:
+        errors["idempotency_key"] = _("The request key is too long.")
+
+    reporter_name = (reporter_name or "").strip()
+    reporter_phone = (reporter_phone or "").strip()
+    if anonymous:
+        reporter_name = reporter_phone = ""
+    else:
+        if reporter is not None:
+            reporter_name = reporter_name or reporter.display_name or ""
+            reporter_phone = reporter_phone or reporter.phone or ""
+        if len(reporter_name) > 60:
+            errors["reporter_name"] = _("Keep it within %(limit)s characters.") % {"limit": 60}
+        if reporter_phone:
+            try:
+                reporter_phone = validate_mobile(reporter_phone)
+            except ValidationError as exc:
+                errors["reporter_phone"] = exc.messages[0]
+    if errors:
+        raise ValidationFailed(errors)
+
+    # --- replay? --------------------------------------------------------------------------------------
+    uploads = list(attachments or ())
+    phone_index = blind_index(reporter_phone, purpose="phone") if reporter_phone else ""
+    digest = _digest(
+        {
+            "actor": actor.pk,
+            "channel": channel,
+            "title": title,
+            "description": description,
+            "category": category.pk if category else None,
+            "address": address,
+            "lon": lon,
+            "lat": lat,
+            "grid": grid.pk if grid else None,
+            "reporter": reporter.pk if reporter else None,
+            "reporter_name": reporter_name,
+            "reporter_phone": phone_index,
+            "anonymous": bool(anonymous),
+            "confidential": bool(confidential),
+            "urgency": urgency,
+            "tags": clean_tags,
+            "attachments": [[str(getattr(u, "name", "")), getattr(u, "size", None)] for u in uploads],
+        }
+    )
+    if key:
+        existing = _existing(channel, key)
+        if existing is not None:
+            return _replay(existing, digest)
+
+    cleaned = clean_uploads(uploads)
+    place_grid, region_path, street = locate_place(address=address, lon=lon, lat=lat, grid=grid)
+    now = timezone.now()
+    case = Case(
+        title=title,
+        description=description,
+        category=category,
+        category_certain=category is not None and not resident,
+        channel=channel,
+        status=CaseStatus.PENDING_ACCEPT,
+        urgency=urgency,
+        tags=clean_tags,
+        address=address,
+        lon=lon,
+        lat=lat,
+        grid=place_grid,
+        street=street,
+        region_path=region_path,
+        reporter_user=reporter,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        reporter_phone_index=phone_index,
+        reporter_phone_tail=reporter_phone[-4:],
+        anonymous=bool(anonymous),
+        confidential=bool(confidential),
+        submitted_by=actor,
+        idempotency_key=key,
+        request_digest=digest if key else "",
+        duty_rule=find_duty_rule(category=category, region_path=region_path),
+        received_at=now,
+    )
+    try:
+        with transaction.atomic():
+            case.number = next_case_number(day=timezone.localdate(now))
+            case.full_clean(validate_unique=False, validate_constraints=False)
+            case.save(force_insert=True)
+    except ValidationError as exc:
+        raise ValidationFailed({k: v[0] for k, v in exc.message_dict.items()}) from exc
+    except IntegrityError:
+        winner = _existing(channel, key) if key else None
+        if winner is None:
+            raise
+        return _replay(winner, digest)
+
+    data: dict[str, Any] = {
+        "channel": channel,
+        "category": category.pk if category else None,
+        "grid": place_grid.pk if place_grid else None,
+        "urgency": urgency,
+        "anonymous": bool(anonymous),
+        "reporter_user": reporter.pk if reporter else None,
+        "submitted_by": actor.pk,
+        "attachments": len(cleaned),
+    }
+    if proxy:
+        data["proxy"] = True
+        data["on_behalf_of"] = reporter.pk
+    step = workflow._step(case, action="submit", actor=actor, from_status="", at=now, data=data)
+    store_attachments(actor=actor, case=case, files=cleaned, kind=AttachmentKind.REPORT, step=step)
+    record(actor=actor, action="cases.submit", target=case, data=data)
+
+    rule = case.duty_rule
+    if (
+        rule is not None
+        and rule.auto_dispatch
+        and case.category_certain
+        and rule.lead_department.is_active
+        and rule.lead_department.accepts_cases
+    ):
+        system = system_actor()
+        workflow.accept_case(actor=system, case=case)
+        workflow.dispatch_case(
+            actor=system,
+            case=case,
+            department=rule.lead_department,
+            assisting=rule.assisting_departments.filter(is_active=True, accepts_cases=True),
+        )
+    return case

@@ -1,0 +1,59 @@
+"""Notifications: in-app rows for the right people, plus a pluggable SMS sender.
+
+The SMS backend is chosen by ``GONGZHI_SMS_BACKEND`` (dotted path of a class with
+``send(phone: str, text: str) -> None``); the default logs the message and claims no delivery.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
+
+from ..models import Case, Notification
+
+logger = logging.getLogger("gongzhi.sms")
+
+
+class ConsoleSmsBackend:
+    """Writes SMS to the log only (no delivery is attempted or claimed)."""
+
+    def send(self, phone: str, text: str) -> None:
+        masked = phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
+        logger.info("SMS (not sent, console backend) to %s: %s", masked, text)
+
+
+def sms_backend():
+    path = getattr(settings, "GONGZHI_SMS_BACKEND", "") or "gongzhi.cases.services.notify.ConsoleSmsBackend"
+    return import_string(path)()
+
+
+def notify(*, recipients: Iterable, case: Case | None, kind: str, message: str, dedupe_key: str = "") -> int:
+    """Create in-app notifications (once per recipient and ``dedupe_key``); returns how many were new."""
+    created = 0
+    for user in {u.pk: u for u in recipients if u is not None}.values():
+        try:
+            with transaction.atomic():
+                Notification.objects.create(
+                    recipient=user, case=case, kind=kind, message=str(message)[:300], dedupe_key=dedupe_key
+                )
+                created += 1
+        except IntegrityError:
+            continue
+    return created
+
+
+def send_sms(*, phone: str, text: str) -> None:
+    """Send through the configured backend (call from ``transaction.on_commit`` or a task, never inside)."""
+    if phone:
+        sms_backend().send(phone, text)
+
+
+def send_sms_to_reporter(*, case_id: int, text: str) -> None:
+    """短信告知诉求人: look the reporter's phone up at send time (it is never put on the queue)."""
+    phone = Case.objects.filter(pk=case_id).values_list("reporter_phone", flat=True).first()
+    if phone:
+        send_sms(phone=phone, text=text)

@@ -1,0 +1,438 @@
+"""REST API of the cases app: idempotent intake, 422 per field, cursor paging, filters, actions, scope."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from gongzhi.accounts.services import create_token
+from gongzhi.audit.models import AuditEvent
+from gongzhi.cases.models import Case
+from gongzhi.cases.tests import factories as f
+
+BACKEND = "gongzhi.accounts.backends.UsernameOrPhoneBackend"
+URL = "/api/v1/cases"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MASKED = re.compile(r"^1\d{2}\*{4}\d{4}$")
+
+NOISE = {
+    "title": "楼下烧烤店深夜噪音扰民",
+    "description": "3号楼底商的烧烤店天天营业到凌晨两点，客人喝酒划拳声音特别大，孩子没法睡觉。",
+    "address": "幸福里小区3号楼底商",
+    "lat": 39.905,
+    "lng": 116.405,  # inside 幸福里第一网格 (grid A)
+}
+
+
+def login(client, user) -> None:
+    client.force_login(user, backend=BACKEND)
+
+
+def bearer(world, user) -> dict:
+    _token, key = create_token(actor=user, user=user, name="tests")
+    return {"Authorization": f"Bearer {key}"}
+
+
+def post(client, url: str, data: dict, **headers):
+    return client.post(url, data=json.dumps(data), content_type="application/json", headers=headers)
+
+
+@pytest.fixture
+def zhujian_handler(world):
+    return f.staff(world, "zj_handler", "department_handler", department=world.zhujian, name="吴敏")
+
+
+# --- intake ----------------------------------------------------------------------------------------------
+
+
+def test_create_is_idempotent_with_the_header(world, client):
+    headers = bearer(world, world.resident)
+    first = post(client, URL, NOISE, **headers, **{"Idempotency-Key": "app-7f3a9c"})
+    again = post(client, URL, NOISE, **headers, **{"Idempotency-Key": "app-7f3a9c"})
+
+    assert first.status_code == 201, first.content
+    assert again.status_code == 200
+    assert first.json()["id"] == again.json()["id"] and first.json()["number"] == again.json()["number"]
+    assert Case.objects.count() == 1
+    assert AuditEvent.objects.filter(action="cases.submit").count() == 1
+    body = first.json()
+    assert body["status"] == "pending_accept" and body["channel"] == "api"
+    assert body["grid"] == {"code": world.grid_a.code, "name": world.grid_a.name}
+    assert [step["action"] for step in body["timeline"]] == ["submit"]
+
+
+def test_place_comes_from_the_address_when_there_are_no_coordinates(world, client):
+    login(client, world.resident)
+    payload = {k: v for k, v in NOISE.items() if k not in ("lat", "lng")}
+    body = post(client, URL, dict(payload, address="向阳街道幸福里第二网格 菜市场北门")).json()
+    assert body["grid"] == {"code": world.grid_b.code, "name": world.grid_b.name}
+    assert body["lat"] is None and body["lng"] is None
+
+
+def test_same_key_with_another_payload_is_a_conflict(world, client):
+    headers = bearer(world, world.resident)
+    assert post(client, URL, NOISE, **headers, **{"Idempotency-Key": "k-1"}).status_code == 201
+    other = dict(NOISE, title="垃圾桶满了三天没人清运")
+    response = post(client, URL, other, **headers, **{"Idempotency-Key": "k-1"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "case.idempotency_conflict"
+    assert Case.objects.count() == 1
+
+
+def test_invalid_input_gives_422_per_field_and_stores_nothing(world, client):
+    login(client, world.resident)
+    response = post(client, URL, {"title": "吵", "lat": 200, "urgency": "very"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "validation_failed"
+    assert set(body["fields"]) == {"title", "description", "lat", "urgency"}
+    assert all(isinstance(m, str) and m for messages in body["fields"].values() for m in messages)
+    assert not Case.objects.exists()
+
+
+def test_business_validation_is_422_too(world, client):
+    login(client, world.dispatcher)
+    payload = dict(NOISE, channel="hotline", reporter_name="张建华", reporter_phone="12345")
+    response = post(client, URL, payload)
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["reporter_phone"]
+    assert not Case.objects.exists()
+
+
+def test_residents_cannot_pick_a_staff_channel(world, client):
+    login(client, world.resident)
+    response = post(client, URL, dict(NOISE, channel="hotline"))
+    assert response.status_code == 422 and list(response.json()["fields"]) == ["channel"]
+
+
+def test_staff_enter_hotline_cases_with_the_reporter(world, client):
+    login(client, world.dispatcher)
+    payload = dict(
+        NOISE, channel="hotline", reporter_name="张建华", reporter_phone="13812345678", urgency="urgent"
+    )
+    response = post(client, URL, payload)
+    assert response.status_code == 201
+    case = Case.objects.get()
+    assert case.channel == "hotline" and case.reporter_user is None and case.reporter_name == "张建华"
+    assert response.json()["reporter"]["phone"] == "138****5678"
+
+
+def test_anonymous_clients_get_401(world, client):
+    assert client.get(URL).status_code == 401
+    assert post(client, URL, NOISE).status_code == 401
+
+
+# --- lists -----------------------------------------------------------------------------------------------
+
+
+def _make_many(world, n: int, *, start: datetime) -> list[Case]:
+    """``n`` cases, three at a time sharing exactly the same ``received_at`` (ties broken by id)."""
+    cases = []
+    for i in range(n):
+        with time_machine.travel(start + timedelta(minutes=i // 3), tick=False):
+            cases.append(f.submitted_case(world))
+    return cases
+
+
+def test_cursor_pagination_walks_every_case_once(world, client):
+    cases = _make_many(world, 27, start=datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI))
+    login(client, world.dispatcher)
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": 10} | ({"cursor": cursor} if cursor else {})
+        body = client.get(URL, params).json()
+        seen += [item["id"] for item in body["items"]]
+        pages += 1
+        cursor = body["next"]
+        if cursor is None:
+            break
+    expected = [c.pk for c in sorted(cases, key=lambda c: (c.received_at, c.pk), reverse=True)]
+    assert pages == 3
+    assert seen == expected  # stable order, no duplicates, nothing skipped
+
+
+def test_cursor_is_stable_when_new_cases_arrive(world, client):
+    _make_many(world, 12, start=datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI))
+    login(client, world.dispatcher)
+    first = client.get(URL, {"limit": 5}).json()
+    f.submitted_case(world)  # newer than everything: must not shift the next page
+    second = client.get(URL, {"limit": 5, "cursor": first["next"]}).json()
+    assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+    assert client.get(URL, {"cursor": "not-a-cursor"}).status_code == 422
+
+
+def test_list_filters(world, client):
+    cats = f.categories(world)
+    noise = f.submitted_case(world, channel="hotline", category=cats["噪音扰民"])
+    dispatched = f.dispatched_case(world)
+    in_grid_b = f.submitted_case(world, grid="b", title="菜市场门口井盖松动")
+    with time_machine.travel(datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
+        old = f.submitted_case(world)
+    login(client, world.dispatcher)
+
+    def ids(**params):
+        return {item["id"] for item in client.get(URL, params).json()["items"]}
+
+    assert ids(status="pending_sign") == {dispatched.pk}
+    assert ids(category=cats["噪音扰民"].parent_id) == {noise.pk}
+    assert ids(department=world.chengguan.pk) == {dispatched.pk}
+    assert ids(region=world.grid_b.code) == {in_grid_b.pk}
+    assert ids(q="井盖") == {in_grid_b.pk}
+    assert ids(received_to="2026-10-01") == {old.pk}
+    assert old.pk not in ids(received_from="2026-10-02")
+    assert ids(overdue="true") == set()
+    assert noise.pk in ids(channel="hotline")
+    assert client.get(URL, {"status": "lost"}).status_code == 422
+
+
+def test_list_query_count_is_fixed(world, client, django_assert_max_num_queries):
+    for _ in range(22):
+        f.dispatched_case(world)
+    login(client, world.dispatcher)
+    client.get(URL)
+    with django_assert_max_num_queries(6):
+        body = client.get(URL, {"limit": 50}).json()
+    assert len(body["items"]) == 22
+
+
+# --- one case and its actions ----------------------------------------------------------------------------
+
+
+def test_actions_run_the_whole_loop(world, client):
+    headers = bearer(world, world.resident)
+    case_id = post(client, URL, NOISE, **headers).json()["id"]
+
+    login(client, world.dispatcher)
+    body = post(client, f"{URL}/{case_id}/actions/accept", {}).json()
+    assert body["status"] == "pending_dispatch" and "dispatch" in body["allowed_actions"]
+    body = post(
+        client,
+        f"{URL}/{case_id}/actions/dispatch",
+        {"department_id": world.chengguan.pk, "expected_version": body["version"]},
+    ).json()
+    assert body["status"] == "pending_sign" and body["department"]["id"] == world.chengguan.pk
+
+    login(client, world.handler)
+    body = post(client, f"{URL}/{case_id}/actions/sign", {"expected_version": body["version"]}).json()
+    assert body["status"] == "processing"
+    body = post(
+        client, f"{URL}/{case_id}/actions/contact", {"note": "已电话联系王女士，约好今晚到现场查看。"}
+    ).json()
+    assert body["contacted_at"] is not None
+    body = post(
+        client, f"{URL}/{case_id}/actions/handle", {"note": "晚上十点到现场，责令烧烤店十一点前停止外摆。"}
+    ).json()
+    assert body["status"] == "processing"
+    body = post(
+        client,
+        f"{URL}/{case_id}/actions/resolve",
+        {"reply": "已责令烧烤店取消外摆、夜间十点后停止营业，后续纳入夜间巡查。"},
+    ).json()
+    assert body["status"] == "pending_review"
+
+    login(client, world.dispatcher)
+    body = post(client, f"{URL}/{case_id}/actions/review", {"approve": True, "note": "整改到位。"}).json()
+    assert body["status"] == "pending_follow_up"
+
+    response = post(
+        client,
+        f"{URL}/{case_id}/actions/rate",
+        {"rating": "satisfied", "comment": "晚上安静多了。"},
+        **headers,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "closed" and body["rating"] == "satisfied"
+    actions = [step["action"] for step in body["timeline"]]
+    assert actions == [
+        "submit",
+        "accept",
+        "dispatch",
+        "sign",
+        "contact",
+        "handle",
+        "resolve",
+        "approve",
+        "rate",
+    ]
+
+
+def test_stale_expected_version_is_409(world, client):
+    case = f.dispatched_case(world)
+    login(client, world.handler)
+    response = post(client, f"{URL}/{case.pk}/actions/sign", {"expected_version": case.version - 1})
+    assert response.status_code == 409
+    assert response.json()["code"] == "case.conflict"
+    case.refresh_from_db()
+    assert case.status == "pending_sign"
+
+
+def test_impossible_action_is_409_and_schema_errors_422(world, client):
+    case = f.dispatched_case(world)
+    login(client, world.handler)
+    response = post(client, f"{URL}/{case.pk}/actions/resolve", {"reply": "已处理完毕，摊位已清理。"})
+    assert response.status_code == 409 and response.json()["code"] == "case.invalid_transition"
+    assert post(client, f"{URL}/{case.pk}/actions/return", {}).status_code == 422
+
+
+def test_permission_is_403(world, client):
+    case = f.submitted_case(world)
+    login(client, world.grid_worker_a)  # sees the case, may not dispatch it
+    response = post(client, f"{URL}/{case.pk}/actions/accept", {})
+    assert response.status_code == 403
+
+
+def test_other_department_gets_404_like_a_missing_case(world, client, zhujian_handler):
+    case = f.dispatched_case(world)  # to 城管
+    login(client, zhujian_handler)
+    hidden = client.get(f"{URL}/{case.pk}")
+    missing = client.get(f"{URL}/999999")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
+    assert post(client, f"{URL}/{case.pk}/actions/sign", {}).status_code == 404
+    assert case.pk not in {i["id"] for i in client.get(URL).json()["items"]}
+
+
+def test_neighbouring_grid_worker_cannot_see_the_case(world, client):
+    case = f.submitted_case(world)
+    login(client, world.grid_worker_b)
+    assert client.get(f"{URL}/{case.pk}").status_code == 404
+    login(client, world.grid_worker_a)
+    assert client.get(f"{URL}/{case.pk}").status_code == 200
+
+
+def test_reporter_phone_is_masked_and_never_ciphertext(world, client):
+    case = f.submitted_case(world, reporter_phone="13812345678")
+    login(client, world.dispatcher)
+    response = client.get(f"{URL}/{case.pk}")
+    reporter = response.json()["reporter"]
+    assert reporter["phone"] == "138****5678" and MASKED.match(reporter["phone"])
+    raw = response.content.decode()
+    assert "13812345678" not in raw
+    assert "reporter_phone" not in raw and "reporter_phone_index" not in raw
+    listed = client.get(URL).json()["items"][0]["reporter"]
+    assert listed["phone"] == "138****5678"
+
+
+def test_confidential_reporter_is_hidden_from_department_users(world, client):
+    case = f.dispatched_case(world, confidential=True, reporter_phone="13812345678")
+    login(client, world.handler)
+    assert client.get(f"{URL}/{case.pk}").json()["reporter"] is None
+    assert client.get(URL).json()["items"][0]["reporter"] is None
+    login(client, world.dispatcher)
+    assert client.get(f"{URL}/{case.pk}").json()["reporter"]["phone"] == "138****5678"
+
+
+def test_merge_by_number(world, client):
+    master = f.dispatched_case(world)
+    duplicate = f.submitted_case(world)
+    login(client, world.dispatcher)
+    response = post(
+        client,
+        f"{URL}/{duplicate.pk}/actions/merge",
+        {"master_number": master.number.lower(), "reason": "同一点位重复反映。"},
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "merged" and response.json()["master_number"] == master.number
+
+
+def test_summon_and_report_in(world, client, zhujian_handler):
+    case = f.processing_case(world)
+    login(client, world.dispatcher)
+    body = post(
+        client,
+        f"{URL}/{case.pk}/actions/summon",
+        {"department_ids": [world.zhujian.pk], "reason": "违建拆除需住建部门现场认定。"},
+    ).json()
+    assert body["timeline"][-1]["action"] == "summon"
+    summon_id = case.summons.get().pk
+    login(client, zhujian_handler)
+    detail = client.get(f"{URL}/{case.pk}").json()
+    assert "report_in" in detail["allowed_actions"]
+    response = post(
+        client, f"{URL}/{case.pk}/actions/report_in", {"summon_id": summon_id, "note": "已到场。"}
+    )
+    assert response.status_code == 200
+    assert response.json()["timeline"][-1]["action"] == "report_in"
+    assert "report_in" not in response.json()["allowed_actions"]
+
+
+def test_suggestions_from_the_duty_list(world, client):
+    from gongzhi.cases.services.catalog import create_duty_rule
+
+    cats = f.categories(world)
+    create_duty_rule(
+        actor=world.admin, category=cats["占道经营"], lead_department=world.chengguan, auto_dispatch=False
+    )
+    case = f.submitted_case(world, category=cats["占道经营"])
+    login(client, world.dispatcher)
+    suggestions = client.get(f"{URL}/{case.pk}/suggestions").json()
+    assert suggestions[0]["department"]["id"] == world.chengguan.pk
+    assert suggestions[0]["source"] == "duty_list"
+
+
+# --- public lookup ---------------------------------------------------------------------------------------
+
+
+def test_public_lookup_shows_minimal_fields(world, client):
+    case = f.approved_case(world, reporter_phone="13812345678")
+    response = client.get(f"{URL}/lookup", {"number": case.number, "phone_tail": "5678"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["number"] == case.number and body["status"] == "pending_follow_up" and body["reply"]
+    assert set(body) == {
+        "number",
+        "title",
+        "status",
+        "status_label",
+        "category",
+        "department",
+        "received_at",
+        "closed_at",
+        "reply",
+        "steps",
+    }
+    assert "5678" not in json.dumps(body)
+    wrong_tail = client.get(f"{URL}/lookup", {"number": case.number, "phone_tail": "0000"})
+    wrong_number = client.get(f"{URL}/lookup", {"number": "GZ000000000000", "phone_tail": "5678"})
+    assert wrong_tail.status_code == wrong_number.status_code == 404
+    assert wrong_tail.json() == wrong_number.json()
+    assert client.get(f"{URL}/lookup", {"number": case.number, "phone_tail": "56"}).status_code == 422
+
+
+def test_public_lookup_is_rate_limited(world, client):
+    from django.core.cache import cache
+
+    cache.clear()
+    case = f.submitted_case(world, reporter_phone="13812345678")
+    codes = [
+        client.get(f"{URL}/lookup", {"number": case.number, "phone_tail": f"{n:04d}"}).status_code
+        for n in range(11)
+    ]
+    assert codes[:10] == [404] * 10
+    assert codes[10] == 429  # the 11th guess at one case number within the hour
+    blocked = client.get(f"{URL}/lookup", {"number": case.number, "phone_tail": "5678"})
+    assert blocked.status_code == 429 and blocked.json()["code"] == "case.lookup_throttled"
+    cache.clear()
+
+
+def test_unknown_category_is_422(world, client):
+    login(client, world.resident)
+    response = post(client, URL, dict(NOISE, category_id=999999))
+    assert response.status_code == 422 and list(response.json()["fields"]) == ["category_id"]
+    assert not Case.objects.exists()
+
+
+def test_confidential_reporter_is_not_named_in_the_timeline(world, client):
+    case = f.dispatched_case(world, actor=world.resident, confidential=True)  # the resident submitted it
+    login(client, world.handler)
+    timeline = client.get(f"{URL}/{case.pk}").json()["timeline"]
+    assert timeline[0]["action"] == "submit" and timeline[0]["actor_name"] == ""
+    assert world.resident.display_name not in client.get(f"{URL}/{case.pk}").content.decode()
+    login(client, world.dispatcher)
+    assert client.get(f"{URL}/{case.pk}").json()["timeline"][0]["actor_name"] == world.resident.display_name

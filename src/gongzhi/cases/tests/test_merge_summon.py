@@ -1,0 +1,205 @@
+"""合并与吹哨报到的测试: duplicates follow their master; summoned departments report in."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+
+from gongzhi.cases.choices import AssignmentRole, CaseStatus, Rating
+from gongzhi.cases.deadlines import SHANGHAI
+from gongzhi.cases.models import Case, CaseAssignment, Notification, SummonResponse
+from gongzhi.cases.selectors import cases_visible_to, get_case
+from gongzhi.cases.services import (
+    merge_case,
+    rate_case,
+    report_in,
+    resolve_case,
+    review_case,
+    summon_departments,
+)
+from gongzhi.cases.tests import factories as f
+from gongzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def zhujian_handler(world):
+    return f.staff(world, "zj_handler", "department_handler", department=world.zhujian, name="吴建华")
+
+
+@pytest.fixture
+def neighbour(world):
+    """Another resident who reported the same stalls."""
+    from gongzhi.accounts.models import Role
+    from gongzhi.accounts.services import assign_role, create_user
+
+    user = create_user(
+        actor=None, username="neighbour", password="Gongzhi#2026", display_name="马玉兰", phone="13611112222"
+    )
+    assign_role(actor=None, user=user, role=Role.objects.get(code="resident"))
+    return user
+
+
+# --- merge ---------------------------------------------------------------------------------------------
+
+
+def test_duplicate_follows_the_master_and_hears_its_reply(
+    world, neighbour, django_capture_on_commit_callbacks
+):
+    master = f.processing_case(world)
+    duplicate = f.submitted_case(
+        world,
+        actor=neighbour,
+        title="南门早市又占道了",
+        description="南门外卖菜的摊子把人行道全占了，跟上周反映的一样。",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        merge_case(actor=world.dispatcher, case=duplicate, master=master, reason="同一点位重复反映。")
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.master_id, duplicate.warn_at) == (CaseStatus.MERGED, master.pk, None)
+    assert duplicate.steps.get(action="merge").data["master_number"] == master.number
+    merged_notice = Notification.objects.get(recipient=neighbour, case=duplicate, kind="case.merged")
+    assert master.number in merged_notice.message
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resolve_case(actor=world.handler, case=master, reply="已联合市场监管清理南门早市摊位，设置引导标识。")
+        review_case(actor=world.dispatcher, case=master, approve=True)
+        rate_case(actor=world.resident, case=master, rating=Rating.SATISFIED)
+
+    step = duplicate.steps.get(action="master_closed")
+    assert (step.from_status, step.to_status) == (CaseStatus.MERGED, CaseStatus.MERGED)
+    assert step.data["master"] == master.pk
+    assert step.note.startswith("已联合市场监管")
+    notice = Notification.objects.get(recipient=neighbour, case=duplicate, kind="case.master_closed")
+    assert "已联合市场监管清理南门早市摊位" in notice.message
+    assert master.number in notice.message and duplicate.number in notice.message
+    assert Case.objects.get(pk=duplicate.pk).status == CaseStatus.MERGED
+    assert duplicate.pk in set(cases_visible_to(neighbour).values_list("pk", flat=True))
+
+
+def test_merge_repeat_and_bad_masters(world):
+    master = f.dispatched_case(world)
+    case = f.submitted_case(world)
+    with pytest.raises(ValidationFailed):
+        merge_case(actor=world.dispatcher, case=case, master=case)
+    closed = f.closed_case(world)
+    with pytest.raises(ValidationFailed):
+        merge_case(actor=world.dispatcher, case=case, master=closed)
+    merge_case(actor=world.dispatcher, case=case, master=master)
+    steps = case.steps.count()
+    merge_case(actor=world.dispatcher, case=case, master=master)  # the same again: nothing happens
+    assert case.steps.count() == steps
+    other = f.dispatched_case(world)
+    with pytest.raises(InvalidTransition):
+        merge_case(actor=world.dispatcher, case=case, master=other)
+    with pytest.raises(ValidationFailed):  # a duplicate cannot be a master
+        merge_case(actor=world.dispatcher, case=f.submitted_case(world), master=case)
+
+
+def test_merging_a_master_moves_its_duplicates(world):
+    final = f.dispatched_case(world)
+    middle = f.submitted_case(world)
+    duplicate = f.merged_case(world, master=middle)
+    merge_case(actor=world.dispatcher, case=middle, master=final, reason="三件为同一问题。")
+    assert Case.objects.get(pk=duplicate.pk).master_id == final.pk
+    assert middle.steps.get(action="merge").data["moved_duplicates"] == [duplicate.pk]
+
+
+def test_only_dispatchers_merge(world):
+    master = f.dispatched_case(world)
+    with pytest.raises(PermissionDenied):
+        merge_case(actor=world.grid_worker_a, case=f.submitted_case(world), master=master)
+
+
+# --- summon and report-in ------------------------------------------------------------------------------
+
+
+def test_summon_and_report_in(world, zhujian_handler, django_capture_on_commit_callbacks):
+    with time_machine.travel(at(2026, 11, 20, 9, 0), tick=False):
+        case = f.processing_case(world)
+        with django_capture_on_commit_callbacks(execute=True):
+            summon = summon_departments(
+                actor=world.community_worker,
+                case=case,
+                departments=[world.chengguan, world.zhujian],
+                reason="楼顶违建加盖，涉及城管执法和住建安全鉴定，请两部门到场。",
+                meeting_place="幸福里社区党群服务中心",
+            )
+    assert summon.summoned_by_id == world.community_worker.pk
+    assert summon.region_id == world.community.pk
+    assert summon.report_due_at == at(2026, 11, 20, 9, 0) + timedelta(hours=24)
+    responses = list(SummonResponse.objects.filter(summon=summon).order_by("department_id"))
+    assert {r.department_id for r in responses} == {world.chengguan.pk, world.zhujian.pk}
+    assert all(r.reported_at is None for r in responses)
+    assert CaseAssignment.objects.filter(
+        case=case, department=world.zhujian, role=AssignmentRole.ASSIST, is_active=True
+    ).exists()
+    assert get_case(user=zhujian_handler, pk=case.pk).pk == case.pk  # the summoned department can see it
+    assert Notification.objects.filter(recipient=zhujian_handler, kind="case.summoned").exists()
+    assert Notification.objects.filter(recipient=world.handler, kind="case.summoned").exists()
+    step = case.steps.get(action="summon")
+    assert step.data["departments"] == sorted([world.chengguan.pk, world.zhujian.pk])
+
+    with (
+        time_machine.travel(at(2026, 11, 20, 14, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = report_in(
+            actor=zhujian_handler, case=case, summon=summon, note="住建科已到场，安排安全鉴定。"
+        )
+    assert (response.department_id, response.reported_by_id, response.reported_at) == (
+        world.zhujian.pk,
+        zhujian_handler.pk,
+        at(2026, 11, 20, 14, 0),
+    )
+    report_step = case.steps.get(action="report_in")
+    assert report_step.department_id == world.zhujian.pk and report_step.data["on_time"] is True
+    assert Notification.objects.filter(recipient=world.community_worker, kind="case.reported_in").exists()
+    # reporting in again changes nothing
+    again = report_in(actor=zhujian_handler, case=case, summon=summon)
+    assert again.reported_at == at(2026, 11, 20, 14, 0)
+    assert case.steps.filter(action="report_in").count() == 1
+
+
+def test_a_department_not_summoned_cannot_report_in(world, zhujian_handler):
+    case = f.processing_case(world, assisting=[world.zhujian])
+    summon = summon_departments(
+        actor=world.dispatcher, case=case, departments=[world.chengguan], reason="请城管到场。"
+    )
+    with pytest.raises(PermissionDenied):
+        report_in(actor=zhujian_handler, case=case, summon=summon)
+    other = f.processing_case(world)
+    with pytest.raises(ValidationFailed):
+        report_in(actor=world.handler, case=other, summon=summon)
+
+
+def test_summon_rules(world):
+    case = f.processing_case(world)
+    with pytest.raises(PermissionDenied):
+        summon_departments(actor=world.grid_worker_a, case=case, departments=[world.zhujian], reason="到场")
+    with pytest.raises(ValidationFailed):
+        summon_departments(actor=world.dispatcher, case=case, departments=[], reason="到场")
+    with pytest.raises(ValidationFailed):
+        summon_departments(
+            actor=world.dispatcher,
+            case=case,
+            departments=[world.zhujian],
+            reason="到场",
+            report_within_hours=0,
+        )
+    with pytest.raises(InvalidTransition):
+        summon_departments(
+            actor=world.dispatcher, case=f.submitted_case(world), departments=[world.zhujian], reason="到场"
+        )
+
+
+def test_party_secretary_summons_mark_party_involvement(world):
+    secretary = f.staff(world, "secretary", "party_secretary", region=world.community, name="党委书记张红")
+    case = f.processing_case(world)
+    summon_departments(actor=secretary, case=case, departments=[world.zhujian], reason="党建引领，吹哨报到。")
+    assert Case.objects.get(pk=case.pk).party_involved is True

@@ -1,0 +1,397 @@
+"""HTML + HTMX interface of the cases app: the persona matrix, two renderings, forms that keep input."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from gongzhi.audit.models import AuditEvent
+from gongzhi.cases.models import Case
+from gongzhi.cases.tests import factories as f
+
+BACKEND = "gongzhi.accounts.backends.UsernameOrPhoneBackend"
+HTMX = {"HX-Request": "true"}
+
+
+def login(client, user) -> None:
+    client.force_login(user, backend=BACKEND)
+
+
+@pytest.fixture
+def zhujian_handler(world):
+    return f.staff(world, "zj_handler", "department_handler", department=world.zhujian, name="吴敏")
+
+
+@pytest.fixture
+def case_a(world):
+    """A case in grid A dispatched to 城管, reported by the world's resident."""
+    return f.dispatched_case(world)
+
+
+# --- the persona matrix ----------------------------------------------------------------------------------
+
+PAGES = [
+    # (url name, args-from-case?, allowed persona, denied persona, denied status)
+    ("cases:report", False, "resident", None, None),
+    ("cases:mine", False, "resident", None, None),
+    ("cases:proxy", False, "dispatcher", "resident", 403),
+    ("cases:workbench", False, "dispatcher", "handler", 403),
+    ("cases:inbox", False, "handler", "dispatcher", 403),
+    ("cases:board", False, "district_leader", "dispatcher", 403),
+    ("cases:notifications", False, "resident", None, None),
+    ("cases:detail", "pk", "dispatcher", "grid_worker_b", 404),
+    ("cases:progress", "number", "resident", "grid_worker_b", 404),
+]
+
+
+def _url(name, arg, case):
+    if arg == "pk":
+        return reverse(name, args=[case.pk])
+    if arg == "number":
+        return reverse(name, args=[case.number])
+    return reverse(name)
+
+
+@pytest.mark.parametrize(("name", "arg", "allowed", "denied", "status"), PAGES)
+def test_page_renders_for_allowed_persona(world, client, case_a, name, arg, allowed, denied, status):
+    login(client, getattr(world, allowed))
+    response = client.get(_url(name, arg, case_a))
+    assert response.status_code == 200
+    assert b"<html" in response.content
+
+
+@pytest.mark.parametrize(
+    ("name", "arg", "allowed", "denied", "status"), [p for p in PAGES if p[3] is not None]
+)
+def test_page_denied_to_other_persona(world, client, case_a, name, arg, allowed, denied, status):
+    login(client, getattr(world, denied))
+    response = client.get(_url(name, arg, case_a))
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(("name", "arg"), [(p[0], p[1]) for p in PAGES])
+def test_anonymous_is_sent_to_sign_in(world, client, case_a, name, arg):
+    response = client.get(_url(name, arg, case_a))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_other_department_handler_gets_404_on_detail(world, client, case_a, zhujian_handler):
+    login(client, zhujian_handler)
+    hidden = client.get(reverse("cases:detail", args=[case_a.pk]))
+    missing = client.get(reverse("cases:detail", args=[999999]))
+    assert hidden.status_code == missing.status_code == 404
+
+
+def test_public_lookup_needs_no_sign_in(world, client):
+    case = f.submitted_case(world, reporter_phone="13912345678")
+    response = client.get(reverse("cases:lookup"), {"number": case.number, "phone_tail": "5678"})
+    assert response.status_code == 200
+    assert case.title in response.content.decode()
+    assert "13912345678" not in response.content.decode()
+    wrong = client.get(reverse("cases:lookup"), {"number": case.number, "phone_tail": "0000"})
+    assert wrong.status_code == 404
+    assert case.title not in wrong.content.decode()
+
+
+# --- one URL, two renderings -----------------------------------------------------------------------------
+
+
+def test_workbench_full_page_and_htmx_fragment(world, client):
+    case = f.submitted_case(world)
+    login(client, world.dispatcher)
+    page = client.get(reverse("cases:workbench"))
+    fragment = client.get(reverse("cases:workbench"), headers=HTMX)
+    assert b"<html" in page.content and b'id="workbench-list"' in page.content
+    assert b"<html" not in fragment.content and b'id="workbench-list"' in fragment.content
+    assert f'id="case-{case.pk}-row"'.encode() in fragment.content
+
+
+def test_detail_shows_only_allowed_actions(world, client, case_a):
+    login(client, world.handler)
+    body = client.get(reverse("cases:detail", args=[case_a.pk])).content.decode()
+    assert f'id="case-{case_a.pk}-actions"' in body
+    assert f'data-testid="form-sign-{case_a.pk}"' in body
+    assert f'data-testid="form-dispatch-{case_a.pk}"' not in body  # a handler cannot dispatch
+    login(client, world.dispatcher)
+    body = client.get(reverse("cases:detail", args=[case_a.pk])).content.decode()
+    assert f'data-testid="form-sign-{case_a.pk}"' not in body  # only the lead department signs
+    assert f'data-testid="form-reassign-{case_a.pk}"' in body
+
+
+# --- forms -----------------------------------------------------------------------------------------------
+
+
+def test_report_form_error_returns_422_and_keeps_input(world, client):
+    login(client, world.resident)
+    description = "3号楼底商的烧烤店天天营业到凌晨两点，客人喝酒划拳声音特别大。"
+    response = client.post(
+        reverse("cases:report"), {"title": "吵", "description": description, "address": ""}
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert description in body
+    assert 'data-field-error="title"' in body and 'data-field-error="address"' in body
+    assert not Case.objects.exists()
+
+
+def test_report_form_submits_and_shows_progress(world, client):
+    login(client, world.resident)
+    form = client.get(reverse("cases:report")).context["form"]
+    data = {
+        "title": "楼下烧烤店深夜噪音扰民",
+        "description": "3号楼底商的烧烤店天天营业到凌晨两点，客人喝酒划拳声音特别大，孩子没法睡觉。",
+        "address": "幸福里小区3号楼底商",
+        "lat": "39.905",
+        "lng": "116.405",  # picked on the map: inside grid A
+        "idempotency_key": form.initial["idempotency_key"],
+    }
+    response = client.post(reverse("cases:report"), data)
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "cases:progress", args=[case.number]
+    )
+    assert case.channel == "mobile" and case.reporter_user == world.resident and case.grid == world.grid_a
+    again = client.post(reverse("cases:report"), data)  # a double tap sends the same one-time key
+    assert again.status_code == 302 and Case.objects.count() == 1
+    assert AuditEvent.objects.filter(action="cases.submit").count() == 1
+    progress = client.get(response["Location"])
+    assert progress.status_code == 200 and case.number in progress.content.decode()
+
+
+def test_proxy_submission_records_staff_and_resident(world, client):
+    login(client, world.dispatcher)
+    form = client.get(reverse("cases:proxy")).context["form"]
+    response = client.post(
+        reverse("cases:proxy"),
+        {
+            "channel": "walk_in",
+            "reporter_name": "王秀英",
+            "reporter_phone": "13800138000",
+            "resident_username": "resident",
+            "title": "暖气不热室温只有14度",
+            "description": "供暖一周了暖气片还是温的，家里有80多岁的老人，找物业说了好几次都没人上门。",
+            "address": "幸福里第一网格 7号楼2单元501",
+            "urgency": "normal",
+            "idempotency_key": form.initial["idempotency_key"],
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("cases:detail", args=[case.pk])
+    assert case.submitted_by == world.dispatcher and case.reporter_user == world.resident
+    assert case.channel == "walk_in"
+
+
+def test_htmx_action_returns_fragment_and_trigger(world, client):
+    case = f.submitted_case(world)
+    login(client, world.dispatcher)
+    response = client.post(
+        reverse("cases:action", args=[case.pk, "dispatch"]),
+        {
+            "return_to": "workbench",
+            f"dispatch-{case.pk}-department": world.chengguan.pk,
+            f"dispatch-{case.pk}-expected_version": case.version,
+        },
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "case-changed"
+    assert f'id="case-{case.pk}-row"'.encode() in response.content and b"<html" not in response.content
+    case.refresh_from_db()
+    assert case.status == "pending_sign" and case.department == world.chengguan
+
+
+def test_stale_action_returns_form_with_422(world, client, case_a):
+    login(client, world.handler)
+    response = client.post(
+        reverse("cases:action", args=[case_a.pk, "sign"]),
+        {"return_to": "panel", f"sign-{case_a.pk}-expected_version": case_a.version - 1},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert b'data-testid="action-error"' in response.content
+    assert f'id="case-{case_a.pk}-actions"'.encode() in response.content
+    case_a.refresh_from_db()
+    assert case_a.status == "pending_sign"
+
+
+def test_action_form_error_keeps_input_without_js(world, client, case_a):
+    f.categories(world)
+    login(client, world.handler)
+    f_sign = client.post(
+        reverse("cases:action", args=[case_a.pk, "sign"]),
+        {f"sign-{case_a.pk}-expected_version": case_a.version},
+    )
+    assert f_sign.status_code == 302
+    reply = "已到现场"  # too short for a reply
+    response = client.post(
+        reverse("cases:action", args=[case_a.pk, "resolve"]), {f"resolve-{case_a.pk}-reply": reply}
+    )
+    assert response.status_code == 422
+    assert b"<html" in response.content and reply.encode() in response.content
+
+
+def test_resident_rates_on_progress_page(world, client):
+    case = f.approved_case(world)
+    login(client, world.resident)
+    page = client.get(reverse("cases:progress", args=[case.number])).content.decode()
+    assert f'data-testid="form-rate-{case.pk}"' in page
+    response = client.post(
+        reverse("cases:action", args=[case.pk, "rate"]),
+        {"return_to": "progress", f"rate-{case.pk}-rating": "satisfied", f"rate-{case.pk}-comment": "很满意"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert b'data-status="closed"' in response.content
+    case.refresh_from_db()
+    assert case.status == "closed" and case.rating == "satisfied"
+
+
+# --- list pages ------------------------------------------------------------------------------------------
+
+
+def test_inbox_query_count_is_fixed(world, client, django_assert_max_num_queries):
+    for _ in range(20):
+        f.dispatched_case(world)
+    login(client, world.handler)
+    client.get(reverse("cases:inbox"))  # warm caches (permissions, templates)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("cases:inbox"), {"box": "to_sign"})
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="inbox-row-') == 20
+
+
+def test_notifications_page_and_unread_count(world, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = f.dispatched_case(world)  # 城管 handlers are told about the new case
+    login(client, world.handler)
+    count = client.get(reverse("cases:notification_count")).content.decode()
+    assert 'data-unread="1"' in count
+    page = client.get(reverse("cases:notifications")).content.decode()
+    assert case.number in page and reverse("cases:detail", args=[case.pk]) in page
+    login(client, world.grid_worker_b)
+    assert client.get(reverse("cases:notification_count")).content.decode().strip() == ""
+
+
+def test_workbench_suggests_a_duplicate_to_merge(world, client):
+    first = f.submitted_case(world, title="小区南门早市占道经营")
+    second = f.submitted_case(world, title="南门早市又占道经营了")
+    login(client, world.dispatcher)
+    body = client.get(reverse("cases:workbench")).content.decode()
+    assert f'value="{first.number}"' in body  # the merge form of the second case is pre-filled
+    response = client.post(
+        reverse("cases:action", args=[second.pk, "merge"]),
+        {
+            "return_to": "workbench",
+            f"merge-{second.pk}-master_number": first.number,
+            f"merge-{second.pk}-reason": "同一点位重复反映。",
+        },
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    second.refresh_from_db()
+    assert second.status == "merged" and second.master == first
+
+
+def test_board_lists_overdue_cases_and_urges_in_one_click(world, client):
+    from datetime import timedelta
+
+    import time_machine
+
+    case = f.dispatched_case(world)
+    with time_machine.travel(case.resolve_due_at + timedelta(days=1), tick=False):
+        login(client, world.district_leader)
+        body = client.get(reverse("cases:board")).content.decode()
+        assert f'id="case-{case.pk}-row"' in body and f'data-testid="do-urge-{case.pk}"' in body
+        actions = client.get(reverse("cases:board")).context["groups"][0]["rows"][0]["actions"]
+        urge = next(form for spec, form in actions if spec.name == "urge")
+        response = client.post(  # the one click: the form's pre-filled note as it is
+            reverse("cases:action", args=[case.pk, "urge"]),
+            {
+                "return_to": "board",
+                f"urge-{case.pk}-note": str(urge["note"].value()),
+                f"urge-{case.pk}-expected_version": case.version,
+            },
+            headers=HTMX,
+        )
+    assert response.status_code == 200, response.content.decode()
+    assert response["HX-Trigger"] == "case-changed"
+    assert case.steps.filter(action="urge").count() == 1
+
+
+def test_lookup_page_is_rate_limited(world, client):
+    from django.core.cache import cache
+
+    cache.clear()
+    case = f.submitted_case(world, reporter_phone="13912345678")
+    statuses = [
+        client.get(reverse("cases:lookup"), {"number": case.number, "phone_tail": f"{n:04d}"}).status_code
+        for n in range(11)
+    ]
+    assert statuses[-1] == 429
+    cache.clear()
+
+
+def test_detail_hides_a_confidential_reporter_from_the_department(world, client):
+    case = f.dispatched_case(world, actor=world.resident, confidential=True, reporter_phone="13812345678")
+    login(client, world.handler)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert world.resident.display_name not in body and "138****5678" not in body
+    login(client, world.dispatcher)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "138****5678" in body and "13812345678" not in body
+
+
+def test_dissatisfied_resident_can_reopen(world, client):
+    case = f.closed_case(world, rating="dissatisfied")
+    login(client, world.resident)
+    page = client.get(reverse("cases:progress", args=[case.number])).content.decode()
+    assert f'data-testid="form-reopen-{case.pk}"' in page
+    response = client.post(
+        reverse("cases:action", args=[case.pk, "reopen"]),
+        {
+            "return_to": "progress",
+            f"reopen-{case.pk}-reason": "摊贩第二天又回来了，问题没有解决。",
+            f"reopen-{case.pk}-expected_version": case.version,
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "cases:progress", args=[case.number]
+    )
+    case.refresh_from_db()
+    assert case.status == "pending_sign" and case.round == 2
+
+
+def test_satisfied_resident_is_not_offered_reopen(world, client):
+    case = f.closed_case(world, rating="satisfied")
+    login(client, world.resident)
+    page = client.get(reverse("cases:progress", args=[case.number])).content.decode()
+    assert f'data-testid="form-reopen-{case.pk}"' not in page
+
+
+def test_report_page_respects_elderly_mode(world, client):
+    from gongzhi.accounts.services import set_elderly_mode
+
+    set_elderly_mode(actor=world.resident, enabled=True)
+    login(client, world.resident)
+    body = client.get(reverse("cases:report")).content.decode()
+    assert '<body class="elderly' in body and 'class="big-button"' in body
+
+
+def test_no_js_action_on_a_list_returns_to_the_same_box(world, client, case_a):
+    login(client, world.handler)
+    page = client.get(reverse("cases:inbox"), {"box": "to_sign"})
+    assert 'name="next" value="/cases/inbox/?box=to_sign"' in page.content.decode()
+    response = client.post(
+        reverse("cases:action", args=[case_a.pk, "sign"]),
+        {
+            "return_to": "inbox",
+            "next": "/cases/inbox/?box=in_progress",
+            f"sign-{case_a.pk}-expected_version": case_a.version,
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/cases/inbox/?box=in_progress"
+    assert client.post(
+        reverse("cases:action", args=[case_a.pk, "contact"]),
+        {"next": "https://evil.example.com/", f"contact-{case_a.pk}-note": "已电话联系诉求人。"},
+    )["Location"] == reverse("cases:detail", args=[case_a.pk])

@@ -1,0 +1,42 @@
+// 共治 cases: optional location picking for the report forms. The address text always works alone;
+// this only fills the hidden lat/lng fields from the device's position or a tap on the map.
+(function () {
+  var box = document.querySelector("[data-locate]");
+  if (!box) { return; }
+  var form = box.closest("form");
+  var lat = form.querySelector("input[name=lat]");
+  var lng = form.querySelector("input[name=lng]");
+  var status = box.querySelector("[data-locate-status]");
+  var button = box.querySelector("[data-locate-button]");
+  var mapEl = box.querySelector("#pick-map");
+  var map = null, marker = null;
+
+  function set(la, ln, text) {
+    lat.value = la.toFixed(6);
+    lng.value = ln.toFixed(6);
+    if (status) { status.textContent = text; }
+    if (map) {
+      if (marker) { marker.setLatLng([la, ln]); } else { marker = L.marker([la, ln]).addTo(map); }
+      map.setView([la, ln], Math.max(map.getZoom(), 16));
+    }
+  }
+
+  if (button && navigator.geolocation) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = button.dataset.waiting || "…";
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        set(pos.coords.latitude, pos.coords.longitude, button.textContent.trim() + " ✓");
+      }, function () { status.textContent = "✗"; }, { enableHighAccuracy: true, timeout: 10000 });
+    });
+  }
+
+  if (mapEl && window.L) {
+    map = L.map(mapEl, { attributionControl: false });
+    L.tileLayer(mapEl.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    var start = lat.value && lng.value ? [parseFloat(lat.value), parseFloat(lng.value)] : [39.905, 116.41];
+    map.setView(start, lat.value ? 16 : 13);
+    if (lat.value && lng.value) { marker = L.marker(start).addTo(map); }
+    map.on("click", function (e) { set(e.latlng.lat, e.latlng.lng, "✓"); });
+  }
+})();
