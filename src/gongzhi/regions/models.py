@@ -47,7 +47,7 @@ class Region(TimeStampedModel):
 
 
 class GeoVersion(models.Model):
-    """Bumped whenever a grid boundary changes, so every process rebuilds its point-in-grid index."""
+    """Set to a new random value whenever a grid boundary changes, so every process rebuilds its locator."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     version = models.PositiveBigIntegerField(default=0)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.scoping import require
@@ -24,9 +24,14 @@ _CODE = re.compile(r"^[0-9A-Za-z]{1,30}$")
 
 
 def _bump_geo_version() -> None:
-    updated = GeoVersion.objects.filter(pk=1).update(version=F("version") + 1)
-    if not updated:
-        GeoVersion.objects.create(pk=1, version=1)
+    """Give the boundaries a new random version, so every process rebuilds its locator.
+
+    Random rather than +1: a rolled-back transaction (or a restored backup) can bring a counter value
+    back with different grids behind it, and a cached locator must never survive that.
+    """
+    version = secrets.randbits(62)
+    if not GeoVersion.objects.filter(pk=1).update(version=version):
+        GeoVersion.objects.create(pk=1, version=version)
     transaction.on_commit(locate.forget_cached)
 
 
