@@ -20,6 +20,7 @@ urlpatterns = [
     path("regions/", include("gongzhi.regions.urls")),
     path("people/", include("gongzhi.people.urls")),
     path("cases/", include("gongzhi.cases.urls")),
+    path("party/", include("gongzhi.party.urls")),
     path("", include("gongzhi.core.urls")),
 ]
 

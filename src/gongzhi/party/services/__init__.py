@@ -1,0 +1,113 @@
+"""Writes of the party app; every public service is re-exported here (STYLE.md §3).
+
+Each is keyword-only with ``actor``, atomic, permission- and scope-checked and audited.
+"""
+
+from .activities import (
+    add_activity_photos,
+    cancel_activity,
+    check_in,
+    create_activity,
+    record_attendance,
+    record_minutes,
+    sign_up,
+)
+from .disclosures import (
+    complete_course,
+    create_course,
+    create_disclosure,
+    enrol,
+    publish_disclosure,
+    set_course_active,
+    withdraw_disclosure,
+)
+from .households import (
+    assign_case_help,
+    cancel_case_help,
+    file_case_for_visit,
+    link_household,
+    post_wish_for_visit,
+    record_case_help,
+    record_visit,
+    unlink_household,
+)
+from .members import create_member, reveal_member_pii, transfer_member, update_member
+from .organisations import appoint_officer, create_organisation, end_officer_term, update_organisation
+from .points import award_points, install_default_points_rules, rule_for, set_points_rule
+from .registrations import (
+    approve_registration,
+    cancel_claim,
+    claim_task,
+    close_task,
+    confirm_task,
+    end_registration,
+    finish_task,
+    post_task,
+    register_at_community,
+    reject_registration,
+)
+from .wishes import (
+    cancel_wish,
+    claim_wish,
+    confirm_wish,
+    dispute_wish,
+    fulfil_wish,
+    post_wish,
+    release_wish,
+    review_wish,
+)
+
+__all__ = [
+    "add_activity_photos",
+    "appoint_officer",
+    "approve_registration",
+    "assign_case_help",
+    "award_points",
+    "cancel_activity",
+    "cancel_case_help",
+    "cancel_claim",
+    "cancel_wish",
+    "check_in",
+    "claim_task",
+    "claim_wish",
+    "close_task",
+    "complete_course",
+    "confirm_task",
+    "confirm_wish",
+    "create_activity",
+    "create_course",
+    "create_disclosure",
+    "create_member",
+    "create_organisation",
+    "dispute_wish",
+    "end_officer_term",
+    "end_registration",
+    "enrol",
+    "file_case_for_visit",
+    "finish_task",
+    "fulfil_wish",
+    "install_default_points_rules",
+    "link_household",
+    "post_task",
+    "post_wish",
+    "post_wish_for_visit",
+    "publish_disclosure",
+    "record_attendance",
+    "record_case_help",
+    "record_minutes",
+    "record_visit",
+    "register_at_community",
+    "reject_registration",
+    "release_wish",
+    "reveal_member_pii",
+    "review_wish",
+    "rule_for",
+    "set_course_active",
+    "set_points_rule",
+    "sign_up",
+    "transfer_member",
+    "unlink_household",
+    "update_member",
+    "update_organisation",
+    "withdraw_disclosure",
+]
