@@ -387,8 +387,9 @@ class CaseStep(models.Model):
             models.Index(fields=["department", "action", "at"], name="case_step_dept_action_idx"),
             models.Index(fields=["region_path", "action", "at"], name="case_step_region_action_idx"),
             # rates.py: covers the monthly hand-over/sign/resolve counts (index-only) and the rate steps
-            models.Index(fields=["action", "at", "department", "on_time", "region_path"],
-                         name="case_step_rates_idx"),
+            models.Index(
+                fields=["action", "at", "department", "on_time", "region_path"], name="case_step_rates_idx"
+            ),
             models.Index(fields=["at"], condition=Q(action="rate"), name="case_step_rate_at_idx"),
         ]
 

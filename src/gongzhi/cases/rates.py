@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from django.db import connections
-from django.db.models import CharField, Count, QuerySet, Value
+from django.db.models import CharField, Count, F, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Concat, TruncMonth
 from django.utils.translation import gettext as _
@@ -156,6 +156,14 @@ def _tally(qs: QuerySet[CaseStep], key: str) -> dict[Any, RateRow]:
     The database returns a few combinations per group; they are added up here, never the steps one by one.
     """
     rows: dict[Any, RateRow] = {}
+    if key in ("department_id", "region_path") and connections[qs.db].vendor == "sqlite":
+        # Grouping by a bare column lets SQLite's planner prefer a skip-scan of the (department, action,
+        # at) or (region_path, action, at) index for the group order, and then read every table row. An
+        # expression key (``+ 0``, ``|| ''``) keeps it on the covering index: 8x faster at 300k cases.
+        expression = (
+            F(key) + 0 if key == "department_id" else Concat(key, Value(""), output_field=CharField())
+        )
+        qs, key = qs.annotate(group_key=expression), "group_key"
 
     def row_for(group: Any) -> RateRow:
         row = rows.get(group)

@@ -63,6 +63,8 @@ __all__ = [
     "update_duty_rule",
 ]
 
+logger = logging.getLogger("gongzhi.cases.catalog")
+
 PERMISSION = "cases.manage_catalog"
 COLUMNS = ("一级分类", "二级分类", "三级分类")
 KEYWORD_COLUMN = "关键词"
@@ -406,6 +408,7 @@ def import_categories(
         table = _read_table(file_or_rows)
         header = [_clean(c) for c in next(table, [])]
     except Exception:  # a broken upload must become a readable report, never a 500
+        logger.warning("category import: cannot read %s", source, exc_info=True)
         report.errors.append(
             RowIssue(
                 None,
@@ -431,6 +434,7 @@ def import_categories(
     keyword_at = header.index(KEYWORD_COLUMN) if KEYWORD_COLUMN in header else None
     plan = _TreePlan()
     first_seen: dict[tuple[str, ...], int] = {}
+    number = 1
     try:
         for number, raw in enumerate(table, start=2):
             cells = [_clean(raw[i]) if i < len(raw) else "" for i in positions]
@@ -466,6 +470,7 @@ def import_categories(
                     report.errors.append(_too_many_children(number, prefix))
                     break
     except Exception:
+        logger.warning("category import: %s is unreadable after row %s", source, number, exc_info=True)
         report.errors.append(
             RowIssue(
                 None,

@@ -730,7 +730,12 @@ def _sign(*, actor: User, case: Case, expected_version: int | None) -> Case:
     CaseAssignment.objects.filter(case_id=case.pk, role=AssignmentRole.LEAD, is_active=True).update(
         signed_at=now
     )
-    _set_warn_at(case, now)
+    if case.warning_level != WarningLevel.NORMAL:
+        # the sign deadline's warning ends here; the next scan judges the deadlines that still run
+        Case.objects.filter(pk=case.pk).update(warning_level=WarningLevel.NORMAL, warn_at=now)
+        case.warning_level, case.warn_at = WarningLevel.NORMAL, now
+    else:
+        _set_warn_at(case, now)
     _step(
         case,
         action="sign",

@@ -247,3 +247,18 @@ def test_the_scan_can_be_run_by_hand(world, setup):
 
     case.refresh_from_db()
     assert case.warning_level == "red" and "red=1" in out.getvalue()
+
+
+def test_signing_late_clears_the_sign_warning(world, setup, django_capture_on_commit_callbacks):
+    case = _dispatched(world, setup, at(2026, 11, 23, 9, 0))
+    _scan(at(2026, 11, 23, 11, 1), django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.warning_level == "red"
+    with time_machine.travel(at(2026, 11, 23, 11, 30), tick=False):
+        sign_case(actor=world.handler, case=case)
+    case.refresh_from_db()
+    assert case.warning_level == "normal" and case.warn_at == at(2026, 11, 23, 11, 30)
+    result = _scan(at(2026, 11, 23, 11, 31), django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert result.checked == 1 and case.warning_level == "normal"  # the resolve clock is far from due
+    assert case.warn_at > at(2026, 11, 24)

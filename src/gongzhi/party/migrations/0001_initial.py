@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('cases', '0002_initial'),
+        ('cases', '0002_add_case_step_rates_indexes'),
         ('people', '0001_initial'),
         ('regions', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
