@@ -71,6 +71,8 @@ def dictionary_pages() -> dict[str, str]:
             if not config.name.startswith("gongzhi."):
                 continue
             for model in config.get_models():
+                if ".tests." in model.__module__:
+                    continue  # models that only tests define
                 pages[f"{config.label}.{model.__name__}.md"] = model_page(model)
         index = ["# 数据字典 (data dictionary)", "", "每个模型一页，由 `make docs` 从代码生成。", ""]
         for name in sorted(pages):
