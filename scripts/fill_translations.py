@@ -77,8 +77,10 @@ def main() -> int:
         comments = [line for line in block if line.startswith("#")]
         body = [line for line in block if not line.startswith("#")]
         msgid, i = field_value(body, 0) if body and body[0].startswith("msgid ") else ("", 0)
-        if not msgid:  # header
-            out_blocks.append(block)
+        if not msgid:  # header: not fuzzy, and say which language it is
+            header = [line for line in block if not (line.startswith("#,") and "fuzzy" in line)]
+            header = [line.replace('"Language: \\n"', '"Language: zh_Hans\\n"') for line in header]
+            out_blocks.append(header)
             continue
         plural = None
         if i < len(body) and body[i].startswith("msgid_plural"):
