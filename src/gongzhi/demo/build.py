@@ -408,4 +408,5 @@ def _counts() -> dict[str, int]:
     }
 
 
+from gongzhi.cases import demo as _cases_demo  # noqa: E402,F401
 from gongzhi.party import demo as _party_demo  # noqa: E402,F401
