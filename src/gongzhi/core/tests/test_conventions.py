@@ -59,3 +59,10 @@ def test_data_dictionary_is_current():
         if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != text
     ]
     assert not stale, f"run `make docs` and commit docs/data-dictionary/models: {stale[:5]}"
+
+
+def test_chinese_is_the_default_even_for_english_browsers(db, client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录共治平台" in page
+    client.cookies["django_language"] = "en"
+    assert "Sign in to Gongzhi" in client.get("/accounts/login/").content.decode()
