@@ -30,10 +30,6 @@ def current_locator() -> GridLocator:
     return get_cached_locator(str(version), _load)
 
 
-def forget_cached() -> None:
-    """Nothing to drop: the next lookup reads the bumped version and rebuilds (kept for on_commit hooks)."""
-
-
 def grid_at(*, lon: float, lat: float) -> Region | None:
     pk = current_locator().locate(lon, lat)
     return Region.objects.filter(pk=pk).first() if pk is not None else None

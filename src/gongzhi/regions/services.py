@@ -32,7 +32,6 @@ def _bump_geo_version() -> None:
     version = secrets.randbits(62)
     if not GeoVersion.objects.filter(pk=1).update(version=version):
         GeoVersion.objects.create(pk=1, version=version)
-    transaction.on_commit(locate.forget_cached)
 
 
 def _check_code(code: str) -> str:
