@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "gongzhi.regions",
     "gongzhi.people",
     "gongzhi.cases",
+    "gongzhi.intelligence",
     "gongzhi.party",
 ]
 

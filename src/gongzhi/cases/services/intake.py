@@ -49,7 +49,7 @@ from .. import images
 from ..choices import OPEN_STATUSES, AttachmentKind, CaseStatus, Channel, Urgency
 from ..models import Attachment, Case, CaseNumberSequence, CaseStep, Category
 from . import workflow
-from .routing import find_duty_rule
+from .routing import find_duty_rule, reads_urgent
 
 __all__ = [
     "CASE_NUMBER_PREFIX",
@@ -438,6 +438,9 @@ def submit_case(
             return _replay(existing, digest)
 
     cleaned = clean_uploads(uploads)
+    detected_urgent = urgency == Urgency.NORMAL and reads_urgent(title, description)
+    if detected_urgent:
+        urgency = Urgency.URGENT  # raised only: a flag a person set is never lowered
     place_grid, region_path, street = locate_place(address=address, lon=lon, lat=lat, grid=grid)
     now = timezone.now()
     case = Case(
@@ -491,6 +494,8 @@ def submit_case(
         "submitted_by": actor.pk,
         "attachments": len(cleaned),
     }
+    if detected_urgent:
+        data["urgency_detected"] = True
     if proxy:
         data["proxy"] = True
         data["on_behalf_of"] = reporter.pk

@@ -7,10 +7,17 @@ the rule with the deepest region wins; ties go to the deepest category.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
+from gongzhi.accounts.models import Department, User
+
 from ..models import Case, Category, DutyRule
+
+logger = logging.getLogger(__name__)
 
 
 def _category_chain(category: Category) -> list[int]:
@@ -97,3 +104,49 @@ def suggest(case: Case, *, limit: int = 3) -> list[Suggestion]:
             merged.append(item)
     merged.sort(key=lambda s: -s.confidence)
     return merged[:limit]
+
+
+# --- urgency and routing-decision hooks (the intelligence app plugs in here) ---------------------------
+
+UrgencyDetector = Callable[[str, str], bool]
+RoutingListener = Callable[[User, Case, Department], None]
+_URGENCY_DETECTORS: list[UrgencyDetector] = []
+_ROUTING_LISTENERS: list[RoutingListener] = []
+
+
+def register_urgency_detector(func: UrgencyDetector) -> UrgencyDetector:
+    """Plug in a detector ``(title, description) -> bool``; intake marks a case urgent if any says so."""
+    if func not in _URGENCY_DETECTORS:
+        _URGENCY_DETECTORS.append(func)
+    return func
+
+
+def reads_urgent(title: str, description: str) -> bool:
+    """Does any registered detector read the text as a present emergency?"""
+    return any(detector(title, description) for detector in _URGENCY_DETECTORS)
+
+
+def register_routing_listener(func: RoutingListener) -> RoutingListener:
+    """Plug in ``(actor, case, department) -> None``, told after a person dispatched or reassigned a case."""
+    if func not in _ROUTING_LISTENERS:
+        _ROUTING_LISTENERS.append(func)
+    return func
+
+
+def routing_decided(actor: User, case: Case, department: Department) -> None:
+    """Tell the listeners, once the transaction commits, which lead department a person chose.
+
+    Automatic dispatch by the system account is not a human decision and is not reported. A listener's
+    failure is logged and never undoes the dispatch.
+    """
+    if getattr(actor, "is_system", False) or not _ROUTING_LISTENERS:
+        return
+
+    def _tell() -> None:
+        for listener in _ROUTING_LISTENERS:
+            try:
+                listener(actor, case, department)
+            except Exception:  # a learning hook must never break dispatching
+                logger.exception("routing listener %r failed for case %s", listener, case.pk)
+
+    transaction.on_commit(_tell)

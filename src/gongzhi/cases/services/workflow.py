@@ -51,7 +51,7 @@ from ..choices import (
 from ..models import Case, CaseAssignment, CasePause, CaseStep, ExtensionRequest, Summon, SummonResponse
 from ..selectors import department_users, street_dispatchers
 from .notify import notify
-from .routing import find_duty_rule
+from .routing import find_duty_rule, routing_decided
 
 __all__ = [
     "MAX_EXTENSION_DAYS",
@@ -658,6 +658,7 @@ def _hand_over(
         data=data,
     )
     _audit(actor, command, case, data=data, reason=reason)
+    routing_decided(actor, case, department)
     _notify_on_commit(
         department_users([department.pk, *assisting_ids]),
         case=case,

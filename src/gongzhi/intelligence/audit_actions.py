@@ -1,0 +1,11 @@
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.audit.registry import register
+
+register(
+    {
+        "intelligence.record_correction": _("Recorded a dispatcher's routing decision"),
+        "intelligence.register_model": _("Registered a classifier model"),
+        "intelligence.activate_model": _("Activated a classifier model"),
+    }
+)

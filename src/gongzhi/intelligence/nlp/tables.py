@@ -1,0 +1,121 @@
+"""Read and write the CSV/XLSX tables of the ``gongzhi nlp`` commands (pure Python, no Django).
+
+Exports from hotline systems come as UTF-8 (with or without BOM) or GB18030 CSV, or as Excel workbooks.
+Rows keep their order; every cell is a string (empty for missing cells) so that the output can repeat
+the input exactly and add columns after it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Table", "TableError", "read_table", "write_csv"]
+
+_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table, or lacks a required column."""
+
+
+@dataclass
+class Table:
+    """A header and rows of strings, in file order."""
+
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+
+    def column(self, name: str) -> list[str]:
+        index = self.index(name)
+        return [row[index] if index < len(row) else "" for row in self.rows]
+
+    def index(self, name: str) -> int:
+        try:
+            return self.columns.index(name)
+        except ValueError:
+            raise TableError(f"column {name!r} not found; the file has: {', '.join(self.columns)}") from None
+
+    def require(self, names: list[str]) -> None:
+        for name in names:
+            self.index(name)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise TableError(f"cannot open {path.name} as an Excel workbook: {exc}") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise TableError(f"{path.name} is empty")
+        columns = [_cell(v).strip() for v in header]
+        while columns and not columns[-1]:
+            columns.pop()
+        body = []
+        for values in rows:
+            cells = [_cell(v) for v in values[: len(columns)]]
+            if not any(c.strip() for c in cells):
+                continue  # Excel keeps formatted but empty rows
+            cells += [""] * (len(columns) - len(cells))
+            body.append(cells)
+        return Table(columns=columns, rows=body)
+    finally:
+        workbook.close()
+
+
+def _read_csv(path: Path) -> Table:
+    data = path.read_bytes()
+    for encoding in _ENCODINGS:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise TableError(f"{path.name} is neither UTF-8 nor GB18030 text")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise TableError(f"{path.name} is empty")
+    columns = [c.strip() for c in header]
+    body = []
+    for cells in reader:
+        if not cells:
+            continue
+        cells = cells + [""] * (len(columns) - len(cells))
+        body.append(cells)
+    return Table(columns=columns, rows=body)
+
+
+def read_table(path: str | Path) -> Table:
+    """A table from ``.csv``/``.txt`` or ``.xlsx``/``.xlsm`` (decided by the suffix)."""
+    path = Path(path)
+    if not path.exists():
+        raise TableError(f"{path} does not exist")
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return _read_xlsx(path)
+    return _read_csv(path)
+
+
+def write_csv(path: str | Path, columns: list[str], rows: list[list[object]]) -> None:
+    """UTF-8 CSV with BOM (Excel opens it as Chinese text), every field quoted only when needed."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        writer.writerows(rows)

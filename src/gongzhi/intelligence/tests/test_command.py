@@ -1,0 +1,247 @@
+"""``gongzhi nlp train`` / ``classify`` / ``urgency``: the file contract of release checks (no database)."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import Workbook
+
+from gongzhi.cli import main as gongzhi
+from gongzhi.intelligence.nlp import load_model
+
+from .fixtures import messages
+
+HEADER = ["留言编号", "留言主题", "留言详情", "一级标签"]
+
+
+def _write_csv(path, header, rows, encoding="utf-8-sig"):
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _read_csv(path):
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+@pytest.fixture(scope="module")
+def training_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("nlp") / "train.csv"
+    rows = []
+    for number, (title, details, label) in enumerate(messages(), 1):
+        details = f"\n\t\t\t\t\t\n\t\t\t\t\t{details}\n\t\t\t\t\n" if number % 3 else details
+        rows.append([str(number), title, "" if number % 7 == 0 else details, label])
+    rows.append(["999", "没有标签的留言", "这一行不参与训练", ""])
+    _write_csv(path, HEADER, rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained_file(training_csv, tmp_path_factory):
+    out = tmp_path_factory.mktemp("nlp") / "model.npz"
+    call_command(
+        "nlp",
+        "train",
+        "--input",
+        str(training_csv),
+        "--text-cols",
+        "留言主题,留言详情",
+        "--label-col",
+        "一级标签",
+        "--out",
+        str(out),
+    )
+    return out
+
+
+MESSY = [
+    ["A1", "包工头拖欠工资", "\n\t\t\t\t\t\n\t\t\t\t\t干了半年活，工钱一分没给。\n\t\t\t\t\n", "x"],
+    ["A2", "幼儿园乱收费", "", "y"],
+    ["A3", "小区门口占道经营", "nan", ""],
+    ["A4", "", "黑诊所无证行医给老人输液", ""],
+    ["A5", "", "", ""],
+    ["A6", "学校补课收费", "周末强制补课，每人收费八百元。", "z"],
+]
+
+
+def test_train_writes_a_model_with_its_validation_scores(trained_file):
+    model = load_model(trained_file)
+
+    assert sorted(model.labels) == sorted({label for *_, label in messages()})
+    assert model.metadata["training_size"] == 120
+    assert model.metadata["label_column"] == "一级标签"
+    assert model.metadata["validation"]["macro_f1"] >= 0.9
+
+
+def test_classify_adds_two_columns_and_keeps_rows_in_order(trained_file, tmp_path):
+    source = tmp_path / "input.csv"
+    _write_csv(source, HEADER, MESSY)
+    out = tmp_path / "out.csv"
+
+    call_command(
+        "nlp",
+        "classify",
+        "--model",
+        str(trained_file),
+        "--input",
+        str(source),
+        "--text-cols",
+        "留言主题,留言详情",
+        "--output",
+        str(out),
+    )
+
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    table = _read_csv(out)
+    assert table[0] == [*HEADER, "predicted_label", "confidence"]
+    assert [row[:4] for row in table[1:]] == MESSY  # the input, untouched, same order
+    predicted = [row[4] for row in table[1:]]
+    assert predicted[0] == "劳动和社会保障"
+    assert predicted[1] == "教育文体"
+    assert predicted[2] == "城市管理"
+    assert predicted[3] == "卫生计生"
+    assert predicted[5] == "教育文体"
+    for row in table[1:]:
+        assert row[4] in load_model(trained_file).labels
+        assert 0.0 < float(row[5]) <= 1.0
+
+
+def test_classify_reads_excel_input(trained_file, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in MESSY:
+        sheet.append([None if value == "" else value for value in row])
+    sheet.append([None, None, None, None])  # formatted but empty row at the end
+    source = tmp_path / "input.xlsx"
+    book.save(source)
+    out = tmp_path / "out.csv"
+
+    call_command(
+        "nlp",
+        "classify",
+        "--model",
+        str(trained_file),
+        "--input",
+        str(source),
+        "--text-cols",
+        "留言主题,留言详情",
+        "--output",
+        str(out),
+    )
+
+    table = _read_csv(out)
+    assert table[0][-2:] == ["predicted_label", "confidence"]
+    assert [row[0] for row in table[1:]] == [row[0] for row in MESSY]
+    assert [row[4] for row in table[1:5]] == ["劳动和社会保障", "教育文体", "城市管理", "卫生计生"]
+
+
+def test_train_reads_excel_and_gb18030_csv(tmp_path):
+    rows = [[str(i), title, details, label] for i, (title, details, label) in enumerate(messages()[::2], 1)]
+    gbk = tmp_path / "train_gbk.csv"
+    _write_csv(gbk, HEADER, rows, encoding="gb18030")
+    out = tmp_path / "m.npz"
+
+    call_command(
+        "nlp",
+        "train",
+        "--input",
+        str(gbk),
+        "--text-cols",
+        "留言主题,留言详情",
+        "--label-col",
+        "一级标签",
+        "--out",
+        str(out),
+        "--folds",
+        "3",
+    )
+
+    assert load_model(out).metadata["training_size"] == 60
+
+
+def test_the_console_script_maps_nlp_subcommands(trained_file, tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    _write_csv(source, ["留言主题", "留言详情"], [["拖欠工资", ""]])
+    out = tmp_path / "out.csv"
+
+    gongzhi(
+        [
+            "gongzhi",
+            "nlp",
+            "classify",
+            "--model",
+            str(trained_file),
+            "--input",
+            str(source),
+            "--text-cols",
+            "留言主题,留言详情",
+            "--output",
+            str(out),
+        ]
+    )
+
+    assert _read_csv(out)[1][2] == "劳动和社会保障"
+
+
+def test_missing_columns_and_bad_models_are_reported_plainly(trained_file, tmp_path):
+    source = tmp_path / "in.csv"
+    _write_csv(source, ["标题"], [["拖欠工资"]])
+    bad_model = tmp_path / "bad.npz"
+    bad_model.write_bytes(b"garbage")
+
+    with pytest.raises(CommandError, match="留言主题"):
+        call_command(
+            "nlp",
+            "classify",
+            "--model",
+            str(trained_file),
+            "--input",
+            str(source),
+            "--text-cols",
+            "留言主题,留言详情",
+            "--output",
+            str(tmp_path / "o.csv"),
+        )
+    with pytest.raises(CommandError, match="not a Gongzhi classifier"):
+        call_command(
+            "nlp",
+            "classify",
+            "--model",
+            str(bad_model),
+            "--input",
+            str(source),
+            "--text-cols",
+            "标题",
+            "--output",
+            str(tmp_path / "o.csv"),
+        )
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("nlp", "train", "--input", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "m.npz"))
+
+
+def test_urgency_command_flags_rows(tmp_path):
+    source = tmp_path / "in.csv"
+    _write_csv(
+        source,
+        ["留言主题", "留言详情"],
+        [
+            ["楼道里煤气味很重", "三单元楼道里有很浓的煤气味，请赶快派人来看看"],
+            ["烧烤店油烟", "楼下烧烤冒烟，油烟很大"],
+        ],
+    )
+    out = tmp_path / "out.csv"
+
+    call_command(
+        "nlp", "urgency", "--input", str(source), "--text-cols", "留言主题,留言详情", "--output", str(out)
+    )
+
+    table = _read_csv(out)
+    assert table[0][-2:] == ["urgent", "urgent_terms"]
+    assert table[1][2:] == ["1", "煤气味"]
+    assert table[2][2:] == ["0", ""]
