@@ -158,6 +158,31 @@ def assign_role(
 
 
 @transaction.atomic
+def revoke_role(*, actor, user: User, role: Role, region=None, department: Department | None = None) -> bool:
+    """收回角色: take a role over a region node and/or a department away (a repeat changes nothing)."""
+    if actor is not None:
+        require(actor, "accounts.manage_users")
+        if region is not None and not scope_of(actor).covers_path(region.path):
+            raise PermissionDenied()
+    deleted, _rows = RoleAssignment.objects.filter(
+        user=user, role=role, region=region, department=department
+    ).delete()
+    if deleted:
+        record(
+            actor=actor or system_actor(),
+            action="accounts.revoke_role",
+            target=user,
+            data={
+                "role": role.code,
+                "region": getattr(region, "code", None),
+                "department": getattr(department, "code", None),
+            },
+        )
+    forget(user)
+    return bool(deleted)
+
+
+@transaction.atomic
 def create_department(
     *, actor, code: str, name: str, kind: str, region=None, short_name: str = "", accepts_cases: bool = True
 ) -> Department:

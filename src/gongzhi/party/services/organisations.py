@@ -9,7 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.models import Role
 from gongzhi.accounts.scoping import require
+from gongzhi.accounts.services import assign_role, revoke_role
 from gongzhi.audit.services import record
 from gongzhi.core.errors import Conflict, ValidationFailed
 
@@ -19,6 +21,47 @@ from ..models import Member, Officer, PartyOrganisation
 from .common import require_placement
 
 _CODE_RE = re.compile(r"[A-Za-z0-9_-]{2,40}")
+SECRETARY_ROLE = "party_secretary"
+
+
+def _secretary_role_target(officer: Officer):
+    """(user, region) that a secretary post gives the ``party_secretary`` role over, or ``None``.
+
+    Only a secretary whose member record is linked to an account, of an organisation placed on a region
+    node, gets the role (an organisation in a unit has no area of its own to lead).
+    """
+    organisation = officer.organisation
+    user = officer.member.user
+    if officer.position != Position.SECRETARY or user is None or organisation.region_id is None:
+        return None
+    return user, organisation.region
+
+
+def _grant_secretary_role(officer: Officer) -> None:
+    target = _secretary_role_target(officer)
+    if target is not None:
+        user, region = target
+        assign_role(actor=None, user=user, role=Role.objects.get(code=SECRETARY_ROLE), region=region)
+
+
+def _revoke_secretary_role(officer: Officer) -> None:
+    """Take the role back unless the account still holds another secretary post over the same region."""
+    target = _secretary_role_target(officer)
+    if target is None:
+        return
+    user, region = target
+    still = (
+        Officer.objects.filter(
+            position=Position.SECRETARY,
+            left_on__isnull=True,
+            member__user=user,
+            organisation__region=region,
+        )
+        .exclude(pk=officer.pk)
+        .exists()
+    )
+    if not still:
+        revoke_role(actor=None, user=user, role=Role.objects.get(code=SECRETARY_ROLE), region=region)
 
 
 @transaction.atomic
@@ -161,7 +204,8 @@ def appoint_officer(
 
     The officer must be a member of the organisation or of one of its sub-organisations. Appointing a
     new secretary ends the current secretary's term on the new term's first day. Appointing the same
-    member to a post they hold already changes nothing.
+    member to a post they hold already changes nothing. A secretary linked to an account gets the
+    ``party_secretary`` role over the organisation's region node; it goes when the term ends.
     """
     require(actor, "party.manage_organisation", organisation)
     if position not in Position.values:
@@ -180,6 +224,7 @@ def appoint_officer(
     if position == Position.SECRETARY:
         for old in current:
             Officer.objects.filter(pk=old.pk).update(left_on=term_start, updated_at=timezone.now())
+            _revoke_secretary_role(old)
             record(
                 actor=actor,
                 action="party.end_officer_term",
@@ -200,6 +245,7 @@ def appoint_officer(
         target=officer,
         data={"member": member.pk, "position": position, "term_start": term_start, "term_end": term_end},
     )
+    _grant_secretary_role(officer)
     return officer
 
 
@@ -217,6 +263,7 @@ def end_officer_term(*, actor, officer: Officer, left_on: date | None = None) ->
     )
     officer.refresh_from_db()
     if changed:
+        _revoke_secretary_role(officer)
         record(
             actor=actor,
             action="party.end_officer_term",
