@@ -14,7 +14,7 @@ from .catalog import (
 )
 from .deadline_scan import scan_deadlines
 from .intake import add_attachment, next_case_number, submit_case
-from .notify import notify, send_sms
+from .notify import mark_notifications_read, notify, send_sms
 from .routing import Suggestion, find_duty_rule, register_suggester, suggest
 from .workflow import (
     accept_case,
@@ -53,6 +53,7 @@ __all__ = [
     "find_duty_rule",
     "import_categories",
     "install_default_categories",
+    "mark_notifications_read",
     "merge_case",
     "next_case_number",
     "next_warn_at",

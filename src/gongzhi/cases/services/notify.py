@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from ..models import Case, Notification
@@ -57,3 +58,14 @@ def send_sms_to_reporter(*, case_id: int, text: str) -> None:
     phone = Case.objects.filter(pk=case_id).values_list("reporter_phone", flat=True).first()
     if phone:
         send_sms(phone=phone, text=text)
+
+
+def mark_notifications_read(*, actor, ids: Iterable[int] | None = None) -> int:
+    """全部已读: mark the actor's unread notices (all, or those in ``ids``) read; returns how many.
+
+    Only the actor's own notices are touched; reading is not audited (it changes no case).
+    """
+    unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

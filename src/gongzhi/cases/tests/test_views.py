@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from gongzhi.audit.models import AuditEvent
-from gongzhi.cases.models import Case
+from gongzhi.cases.models import Case, Notification
 from gongzhi.cases.tests import factories as f
 
 BACKEND = "gongzhi.accounts.backends.UsernameOrPhoneBackend"
@@ -271,6 +271,20 @@ def test_notifications_page_and_unread_count(world, client, django_capture_on_co
     assert case.number in page and reverse("cases:detail", args=[case.pk]) in page
     login(client, world.grid_worker_b)
     assert client.get(reverse("cases:notification_count")).content.decode().strip() == ""
+
+
+def test_mark_all_read_clears_only_the_users_own_counter(world, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        f.dispatched_case(world)
+    other = Notification.objects.exclude(recipient=world.handler).filter(read_at__isnull=True).count()
+    login(client, world.handler)
+
+    response = client.post(reverse("cases:notifications"))
+
+    assert response.status_code == 302
+    assert client.get(reverse("cases:notification_count")).content.decode().strip() == ""
+    assert not Notification.objects.filter(recipient=world.handler, read_at__isnull=True).exists()
+    assert Notification.objects.exclude(recipient=world.handler).filter(read_at__isnull=True).count() == other
 
 
 def test_workbench_suggests_a_duplicate_to_merge(world, client):
