@@ -9,3 +9,6 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit_actions  # noqa: F401
+        from .services import install_transaction_hook
+
+        install_transaction_hook()

@@ -1,4 +1,8 @@
-"""Writes to the audit log: ``record()`` appends one hash-chained event inside the caller's transaction."""
+"""Writes to the audit log: ``record()`` appends hash-chained events inside the caller's transaction.
+
+Events are queued per connection and chained in one go just before the outermost atomic block commits
+(docs/dev/audit.md), so the single ``ChainHead`` row lock is held for the last statements only.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from datetime import UTC
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Model
+from django.db.transaction import Atomic
 from django.utils import timezone
 
 from gongzhi.core import context
@@ -71,7 +76,6 @@ def _jsonable(data: dict | None) -> dict:
     return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
-@transaction.atomic
 def record(
     *,
     actor,
@@ -83,7 +87,12 @@ def record(
     target_id: str = "",
     target_label: str = "",
 ) -> AuditEvent:
-    """Append an audit event. ``data`` holds ids and old/new values, never plaintext PII."""
+    """Append an audit event. ``data`` holds ids and old/new values, never plaintext PII.
+
+    The event joins the caller's transaction: it is queued on the connection and written, hash-chained,
+    when the outermost atomic block commits (``_flush``); a rolled-back block or savepoint takes its events
+    with it. The returned event gets its ``pk``, ``prev_hash`` and ``hash`` at that moment.
+    """
     if not is_registered(action):
         raise ValueError(f"undeclared audit action {action!r}: add it to the app's audit_actions.py")
     if target is not None:
@@ -92,7 +101,6 @@ def record(
         target_label = target_label or str(target)[:200]
     actor_id, actor_label, roles, scope = _describe_actor(actor)
     ctx = context.current()
-    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
     event = AuditEvent(
         at=timezone.now(),
         actor_id=actor_id,
@@ -108,12 +116,126 @@ def record(
         ip=ctx.ip,
         request_id=ctx.request_id,
         algorithm=_algorithm(),
-        prev_hash=head.last_hash,
+        prev_hash="",
     )
-    event.hash = compute_hash(event)
-    event.save(force_insert=True)
-    ChainHead.objects.filter(pk=1).update(last_id=event.pk, last_hash=event.hash)
+    alias = router.db_for_write(AuditEvent)
+    connection = connections[alias]
+    if _own_blocks(connection):
+        _queue(connection, event)
+    else:
+        with transaction.atomic(using=alias):  # outside any service transaction: this block is outermost
+            _queue(connection, event)
     return event
+
+
+# --- the chain is appended once per transaction, right before it commits ---------------------------------
+
+_PENDING = "_gongzhi_audit_pending"
+
+
+def _own_blocks(connection) -> list:
+    """The open atomic blocks of the code under way: those above the innermost test-case transaction.
+
+    A test case wraps each test in atomic blocks that stand in for the database's own transaction; audit
+    events flush when the outermost block above them exits, as they would at a real commit.
+    """
+    blocks = connection.atomic_blocks
+    for index in range(len(blocks) - 1, -1, -1):
+        if getattr(blocks[index], "_from_testcase", False):
+            return blocks[index + 1 :]
+    return blocks
+
+
+def _queue(connection, event: AuditEvent) -> None:
+    """Remember ``event`` with the savepoints it lives in (as Django does for ``on_commit``)."""
+    sids = frozenset(sid for sid in connection.savepoint_ids if sid is not None)
+    connection.__dict__.setdefault(_PENDING, []).append((sids, event))
+
+
+def _flush(connection) -> None:
+    """Write the queued events of this transaction: lock the chain head, link, bulk insert, move the head.
+
+    Runs as the last statements of the outermost atomic block, so the ``ChainHead`` row lock (which
+    serialises every audited write) is held only from here to the commit.
+    """
+    pending = connection.__dict__.get(_PENDING)
+    if not pending:
+        return
+    events = [event for _sids, event in pending]
+    pending.clear()
+    alias = connection.alias
+    head, _ = (
+        ChainHead.objects.using(alias)
+        .select_for_update()
+        .get_or_create(pk=1, defaults={"last_hash": GENESIS})
+    )
+    prev = head.last_hash
+    for event in events:
+        event.prev_hash = prev
+        event.hash = prev = compute_hash(event)
+    AuditEvent.objects.using(alias).bulk_create(events)
+    last_id = events[-1].pk
+    if last_id is None:  # a backend that cannot return ids from a bulk insert
+        last_id = AuditEvent.objects.using(alias).filter(hash=prev).values_list("pk", flat=True).get()
+        events[-1].pk = last_id
+    ChainHead.objects.using(alias).filter(pk=1).update(last_id=last_id, last_hash=prev)
+
+
+def _before_exit(connection, ok: bool) -> None:
+    """Called as an atomic block exits: flush at the outermost commit, drop the events of a rollback."""
+    pending = connection.__dict__.get(_PENDING)
+    if not pending:
+        return
+    blocks = connection.atomic_blocks  # the exiting block is the last one
+    outermost = len(_own_blocks(connection)) == 1
+    if ok and not connection.needs_rollback and not connection.closed_in_transaction:
+        if outermost:  # the commit (or, under a test case's transaction, its stand-in) follows
+            _flush(connection)
+        return
+    sid = connection.savepoint_ids[-1] if connection.savepoint_ids else None
+    if sid is not None:  # back to this block's savepoint: its events go, the others stay
+        pending[:] = [(sids, event) for sids, event in pending if sid not in sids]
+    elif len(blocks) <= 1:  # the whole transaction rolls back
+        pending.clear()
+    # else: a block without a savepoint marks the transaction for rollback; an outer block drops them
+
+
+_original_enter = Atomic.__enter__
+_original_exit = Atomic.__exit__
+
+
+def _atomic_enter(self):
+    if getattr(self, "_from_testcase", False):
+        connection = transaction.get_connection(self.using)
+        if connection.__dict__.get(_PENDING) and connection.in_atomic_block:
+            # A test opens its transaction inside one a fixture holds open: what the fixture recorded
+            # counts as committed before the test, as it would be in production.
+            _flush(connection)
+    return _original_enter(self)
+
+
+def _atomic_exit(self, exc_type, exc_value, traceback):
+    connection = transaction.get_connection(self.using)
+    if connection.__dict__.get(_PENDING):
+        try:
+            _before_exit(connection, ok=exc_type is None)
+        except BaseException as error:  # writing the chain failed: the block rolls back, then re-raise
+            _original_exit(self, type(error), error, error.__traceback__)
+            raise
+    result = _original_exit(self, exc_type, exc_value, traceback)
+    if not connection.in_atomic_block and connection.__dict__.get(_PENDING):
+        connection.__dict__[_PENDING].clear()  # the transaction ended without a commit (closed, broken)
+    return result
+
+
+def install_transaction_hook() -> None:
+    """Let ``Atomic.__exit__`` write queued audit events before the outermost commit (``AuditConfig.ready``).
+
+    Django has no "before commit" signal; this wrapper is the one place that adds it. Idempotent.
+    """
+    if Atomic.__exit__ is not _atomic_exit:
+        Atomic.__enter__ = _atomic_enter
+        Atomic.__exit__ = _atomic_exit
 
 
 @dataclass(frozen=True)
