@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from functools import wraps
 from urllib.parse import urlencode
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -28,6 +26,7 @@ from gongzhi.accounts.scoping import has_perm, require
 from gongzhi.accounts.selectors import departments_for_dispatch, get_user_by_username
 from gongzhi.core.errors import DomainError, NotFound, ValidationFailed
 from gongzhi.core.htmx import is_fragment_request, render_page_or_fragment
+from gongzhi.core.views import page
 from gongzhi.people.selectors import get_household_by_number, grids_for
 from gongzhi.regions.selectors import get_region
 
@@ -71,27 +70,6 @@ PAGE_SIZE = 25
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
-
-
-def _domain_errors(view):
-    """Missing or out-of-scope records → 404, forbidden → 403 (the same page for missing and hidden)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            if exc.status not in (403, 404):
-                raise
-            template = "404.html" if exc.status == 404 else "403.html"
-            return render(request, template, {"message": exc.message}, status=exc.status)
-
-    return wrapped
-
-
-def page(view):
-    """Signed-in pages: login, domain errors."""
-    return login_required(_domain_errors(view))
 
 
 def _page(request, queryset):

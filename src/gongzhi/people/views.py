@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,28 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.accounts.scoping import has_perm, require
 from gongzhi.core.errors import DomainError, NotFound, ValidationFailed
 from gongzhi.core.htmx import is_fragment_request, render_page_or_fragment
+from gongzhi.core.views import domain_error_pages as _domain_errors
 
 from . import exporting, importing, selectors, services
 from .choices import OrganisationKind, ResidenceKind, ResidentStatus
 from .forms import HouseholdForm, ImportForm, ResidentForm, StatusForm, TagEditForm, TagForm
 
 PAGE_SIZE = 25
-
-
-def _domain_errors(view):
-    """Missing or out-of-scope records → 404, forbidden → 403, with the same page for both cases."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            if exc.status not in (403, 404):
-                raise
-            template = "404.html" if exc.status == 404 else "403.html"
-            return render(request, template, {"message": exc.message}, status=exc.status)
-
-    return wrapped
 
 
 def _abilities(user) -> dict[str, bool]:

@@ -8,23 +8,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from gongzhi.accounts.scoping import require
-from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page_or_fragment
+from gongzhi.core.views import domain_error_pages as _domain_errors
 
 from . import selectors
-
-
-def _domain_errors(view):
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            template = "404.html" if exc.status == 404 else "403.html"
-            return render(request, template, {"message": exc.message}, status=exc.status)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 @login_required
