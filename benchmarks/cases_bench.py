@@ -23,7 +23,9 @@ Prints one JSON object. Steps:
        ``--http-seconds``: cases/s and p50/p99 latency (``"http": "endpoint missing"`` if there is no
        endpoint yet);
    (b) a raw INSERT of the same rows (case + submit step, executemany, 1,000 per transaction) in the same
-       database; overhead ratio = raw cases/s ÷ HTTP cases/s.
+       database; overhead ratio = raw cases/s ÷ HTTP cases/s;
+   (e) ``queries_per_create``: SQL statements of one ``submit_case`` with a category (auto-dispatched)
+       and without (queued), counted with ``CaptureQueriesContext`` (on-commit notices included).
 """
 
 from __future__ import annotations
@@ -1249,6 +1251,39 @@ def bench_rates(world: World, now: datetime, runs: int, engine: str) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# (e) SQL statements per create
+
+
+def bench_queries(world: World) -> dict:
+    """(e) statements one ``submit_case`` sends (what ``POST /api/v1/cases`` runs inside the endpoint),
+    for a hotline case with a category (auto-dispatched by the duty list) and one without (queued)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.accounts.models import User
+    from gongzhi.cases.services import submit_case
+
+    routed = next(leaf for leaf in world.leaves if leaf.parent.parent_id in world.lead_of)
+    out = {}
+    for label, category in (("auto_dispatched", routed), ("queued", None)):
+        hotline = User.objects.get(pk=world.hotline.pk)  # a fresh user object, as in a new request
+        with CaptureQueriesContext(connection) as queries:
+            submit_case(
+                actor=hotline,
+                channel="hotline",
+                title="幸福里东社区占道经营",
+                description="幸福里东社区3号楼门口每天都有流动摊贩摆摊，把人行道堵了，请尽快处理。",
+                address="幸福里东社区3号楼",
+                reporter_name="王秀英",
+                reporter_phone="13912345678",
+                category=category,
+                idempotency_key=f"bench-queries-{label}",
+            )
+        out[label] = len(queries.captured_queries)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
 # (a) HTTP create throughput
 
 
@@ -1467,6 +1502,8 @@ def main(argv=None) -> int:
         log(f"list: {result['list']['p50_ms']} / {result['list']['p99_ms']} ms")
         result["rates"] = bench_rates(world, now, args.rate_runs, args.db)
         log(f"rates: {result['rates']}")
+        result["queries_per_create"] = bench_queries(world)
+        log(f"queries per create: {result['queries_per_create']}")
         if args.skip_http:
             result["http"] = "skipped"
         else:

@@ -295,7 +295,12 @@ class Case(RegionScopedModel):
         ]
         indexes = [
             models.Index(fields=["status", "received_at"], name="case_status_received_idx"),
-            models.Index(fields=["department", "status"], name="case_department_status_idx"),
+            # the case list (selectors.filter_cases, newest first): one ordered index per selective filter
+            models.Index(
+                fields=["department", "status", "received_at"], name="case_dept_status_received_idx"
+            ),
+            models.Index(fields=["department", "received_at"], name="case_dept_received_idx"),
+            models.Index(fields=["category", "received_at"], name="case_category_received_idx"),
             models.Index(fields=["region_path", "received_at"], name="case_region_received_idx"),
             models.Index(fields=["warn_at"], name="case_warn_at_idx", condition=Q(warn_at__isnull=False)),
         ]

@@ -19,5 +19,6 @@ urlpatterns = [
     path("<int:pk>/actions/", views.actions_fragment, name="actions"),
     path("<int:pk>/timeline/", views.timeline_fragment, name="timeline"),
     path("<int:pk>/actions/<slug:action>/", views.case_action, name="action"),
+    path("<int:pk>/reply-check/", views.reply_check, name="reply_check"),
     path("<str:number>/", views.progress, name="progress"),
 ]

@@ -10,8 +10,6 @@ same fragment with the form, the user's input and the message, with status 422.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -27,6 +25,7 @@ from gongzhi.accounts.selectors import departments_for_dispatch, get_user_by_use
 from gongzhi.core.errors import DomainError, NotFound, ValidationFailed
 from gongzhi.core.htmx import is_fragment_request, render_page_or_fragment
 from gongzhi.core.middleware import client_ip
+from gongzhi.core.views import domain_error_pages as _domain_errors
 
 from . import selectors, services
 from .choices import OPEN_STATUSES, AttachmentKind, CaseStatus, Channel, WarningLevel
@@ -52,21 +51,6 @@ CONTAINERS = {
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-
-
-def _domain_errors(view):
-    """Render a ``DomainError`` escaping a page as the 404 or 403 page (same text for missing and hidden)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            status = 404 if exc.status == 404 else 403
-            template = "404.html" if status == 404 else "403.html"
-            return render(request, template, {"message": exc.message}, status=status)
-
-    return wrapped
 
 
 def _form_errors(form, exc: DomainError) -> None:
@@ -533,6 +517,39 @@ def case_action(request, pk: int, action: str):
         template, context = _container(request, return_to, case, bound=form, error=error)
         return render(request, template, context, status=422)
     return _action_page(request, case, action, form, return_to, status=422, error=error)
+
+
+@login_required
+@_domain_errors
+@require_http_methods(["POST"])
+def reply_check(request, pk: int):
+    """检查答复质量: score the draft reply of the resolve form (advice only: nothing is saved).
+
+    htmx swaps in the result under the reply; without JavaScript the resolve form comes back with it.
+    """
+    case = selectors.get_case(user=request.user, pk=pk)
+    require(request.user, "cases.handle", case)
+    form = action_form("resolve", case=case, user=request.user, data=request.POST)
+    reply = (request.POST.get(form.add_prefix("reply")) or "").strip()
+    context = {
+        "case": case,
+        "reply_checked": True,
+        "reply_missing": not reply,
+        "reply_check": services.routing.check_reply(case, reply) if reply else None,
+    }
+    if is_fragment_request(request):
+        return render(request, "cases/partials/_reply_check.html", context)
+    return_to = request.POST.get("return_to") or "panel"
+    context.update(
+        {
+            "spec": ACTIONS["resolve"],
+            "form": form,
+            "return_to": return_to if return_to in CONTAINERS else "panel",
+            "target": f"case-{case.pk}-action-resolve",
+            "next_url": _safe_next(request, reverse("cases:detail", args=[case.pk])),
+        }
+    )
+    return render(request, "cases/action_form.html", context)
 
 
 def _action_page(request, case, action: str, form, return_to: str, *, status: int, error=None):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from gongzhi.accounts.models import Department, User
+from gongzhi.regions.models import Region
 
 from ..models import Case, Category, DutyRule
 
@@ -60,6 +61,8 @@ class Suggestion:
     confidence: float
     source: str
     reasons: tuple[str, ...] = field(default=())
+    #: sure enough to act on without a person (a classifier above its validated precision threshold)
+    auto: bool = False
 
 
 Suggester = Callable[[Case], list[Suggestion]]
@@ -89,6 +92,17 @@ def duty_list_suggester(case: Case) -> list[Suggestion]:
 
 
 register_suggester(duty_list_suggester)
+
+
+def automatic_category(case: Case) -> Suggestion | None:
+    """The suggestion sure enough to set the category of a case nobody classified, or None."""
+    if case.category_id is not None:
+        return None
+    for suggester in _SUGGESTERS:
+        for item in suggester(case):
+            if item.auto and item.category is not None:
+                return item
+    return None
 
 
 def suggest(case: Case, *, limit: int = 3) -> list[Suggestion]:
@@ -148,5 +162,98 @@ def routing_decided(actor: User, case: Case, department: Department) -> None:
                 listener(actor, case, department)
             except Exception:  # a learning hook must never break dispatching
                 logger.exception("routing listener %r failed for case %s", listener, case.pk)
+
+    transaction.on_commit(_tell)
+
+
+# --- reply-quality and place-finding hooks (the intelligence app plugs in here) ---------------------------
+
+ReplyChecker = Callable[[str, str, str], object]
+PlaceFinder = Callable[[str], Region | None]
+_REPLY_CHECKERS: list[ReplyChecker] = []
+_PLACE_FINDERS: list[PlaceFinder] = []
+
+
+def register_reply_checker(func: ReplyChecker) -> ReplyChecker:
+    """Plug in ``(title, description, reply) -> result with as_dict()`` that scores a department's reply."""
+    if func not in _REPLY_CHECKERS:
+        _REPLY_CHECKERS.append(func)
+    return func
+
+
+def check_reply(case: Case, reply: str) -> dict | None:
+    """答复质量: the first checker's advice on a reply as plain data (score, flags), or None without one.
+
+    Advice only: a checker's failure is logged and never stops a reply from being submitted.
+    """
+    for checker in _REPLY_CHECKERS:
+        try:
+            result = checker(case.title, case.description, reply)
+        except Exception:  # advice must never break resolving
+            logger.exception("reply checker %r failed for case %s", checker, case.pk)
+            continue
+        if result is not None:
+            return result.as_dict() if hasattr(result, "as_dict") else dict(result)
+    return None
+
+
+def register_place_finder(func: PlaceFinder) -> PlaceFinder:
+    """Plug in ``(text) -> Region or None`` that finds the place a case's text names (地点识别)."""
+    if func not in _PLACE_FINDERS:
+        _PLACE_FINDERS.append(func)
+    return func
+
+
+def find_place_in_text(text: str) -> Region | None:
+    """The region the first place finder reads in ``text``, or None (a finder's failure is logged)."""
+    for finder in _PLACE_FINDERS:
+        try:
+            region = finder(text)
+        except Exception:  # locating is best effort
+            logger.exception("place finder %r failed", finder)
+            continue
+        if region is not None:
+            return region
+    return None
+
+
+# --- duplicate detection and intake hooks (the intelligence app plugs in here) --------------------------
+
+DuplicateFinder = Callable[..., dict[int, list[Case]]]
+IntakeListener = Callable[[Case], None]
+_DUPLICATE_FINDERS: list[DuplicateFinder] = []
+_INTAKE_LISTENERS: list[IntakeListener] = []
+
+
+def register_duplicate_finder(func: DuplicateFinder) -> DuplicateFinder:
+    """Plug in ``(user, cases, *, limit) -> {case pk: [earlier open cases]}`` (重复件); the last one wins."""
+    if func not in _DUPLICATE_FINDERS:
+        _DUPLICATE_FINDERS.append(func)
+    return func
+
+
+def duplicate_finder() -> DuplicateFinder | None:
+    """The registered duplicate finder, or None (``possible_duplicates`` then uses its title overlap)."""
+    return _DUPLICATE_FINDERS[-1] if _DUPLICATE_FINDERS else None
+
+
+def register_intake_listener(func: IntakeListener) -> IntakeListener:
+    """Plug in ``(case) -> None``, told once a newly submitted case is committed (not on replays)."""
+    if func not in _INTAKE_LISTENERS:
+        _INTAKE_LISTENERS.append(func)
+    return func
+
+
+def case_received(case: Case) -> None:
+    """Tell the intake listeners about a new case after the transaction commits; failures are logged."""
+    if not _INTAKE_LISTENERS:
+        return
+
+    def _tell() -> None:
+        for listener in _INTAKE_LISTENERS:
+            try:
+                listener(case)
+            except Exception:  # an aid must never break intake
+                logger.exception("intake listener %r failed for case %s", listener, case.pk)
 
     transaction.on_commit(_tell)

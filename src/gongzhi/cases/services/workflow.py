@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Department, User
-from gongzhi.accounts.scoping import has_perm, object_in_scope, require, scope_of
+from gongzhi.accounts.scoping import _assignments, has_perm, object_in_scope, require, scope_of
 from gongzhi.accounts.selectors import roles_of
 from gongzhi.audit.services import record
 from gongzhi.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
@@ -48,10 +48,19 @@ from ..choices import (
     Rating,
     WarningLevel,
 )
-from ..models import Case, CaseAssignment, CasePause, CaseStep, ExtensionRequest, Summon, SummonResponse
+from ..models import (
+    Case,
+    CaseAssignment,
+    CasePause,
+    CaseStep,
+    DutyRule,
+    ExtensionRequest,
+    Summon,
+    SummonResponse,
+)
 from ..selectors import department_users, street_dispatchers
 from .notify import notify
-from .routing import find_duty_rule, routing_decided
+from .routing import check_reply, find_duty_rule, routing_decided
 
 __all__ = [
     "MAX_EXTENSION_DAYS",
@@ -185,7 +194,8 @@ def _actor_identity(actor: User) -> tuple[str, int | None]:
     """(name of the actor's first role, id of the actor's department) — cached on the user object."""
     cached = getattr(actor, "_gongzhi_case_identity", None)
     if cached is None:
-        roles = roles_of(actor)
+        # the assignments ``scope_of`` already loaded (cached on the user), ordered like ``roles_of``
+        roles = [a.role for a in sorted(_assignments(actor), key=lambda a: a.role.sort_order)]
         role = roles[0].name if roles else (str(actor) if getattr(actor, "is_system", False) else "")
         departments = sorted(scope_of(actor).department_ids)
         cached = (role[:60], departments[0] if departments else None)
@@ -383,6 +393,7 @@ def next_warn_at(
     now: datetime | None = None,
     cal: deadlines.WorkCalendar | None = None,
     round_started_at: datetime | None = None,
+    pauses: Sequence[deadlines.Pause] | None = None,
 ) -> datetime | None:
     """下次预警时间: the next moment the deadline scan should look at the case, or None.
 
@@ -408,7 +419,12 @@ def next_warn_at(
     if case.resolve_due_at:
         moments.append(
             _first_moment(
-                start, case.resolve_due_at, now, cal, deadlines.TimeUnit.WORKING_DAY, _round_pauses(case)
+                start,
+                case.resolve_due_at,
+                now,
+                cal,
+                deadlines.TimeUnit.WORKING_DAY,
+                _round_pauses(case) if pauses is None else pauses,
             )
         )
     moments = [m for m in moments if m is not None]
@@ -461,8 +477,16 @@ def _end_assignments(case: Case, now: datetime, *, roles: Iterable[str] | None =
 
 
 def _assign(case: Case, department_id: int, role: str, now: datetime) -> None:
-    CaseAssignment.objects.create(
-        case=case, department_id=department_id, role=role, round=case.round, is_active=True, assigned_at=now
+    _assign_many(case, [(department_id, role)], now)
+
+
+def _assign_many(case: Case, parts: Sequence[tuple[int, str]], now: datetime) -> None:
+    """Add ``(department id, role)`` assignments for the current round in one INSERT."""
+    CaseAssignment.objects.bulk_create(
+        CaseAssignment(
+            case=case, department_id=pk, role=role, round=case.round, is_active=True, assigned_at=now
+        )
+        for pk, role in parts
     )
 
 
@@ -558,6 +582,8 @@ def _dispatch(
     expected_version: int | None,
     command: str = "dispatch",
     reason: str = "",
+    rule: DutyRule | None = None,
+    fresh: bool = False,
 ) -> Case:
     if case.status == CaseStatus.PENDING_SIGN and case.department_id == getattr(department, "pk", None):
         return _unchanged(case)
@@ -576,7 +602,34 @@ def _dispatch(
         target=target,
         command=command,
         reason=reason,
+        rule=rule,
+        fresh=fresh,
     )
+
+
+def auto_dispatch_new_case(*, actor: User, case: Case, rule: DutyRule) -> Case:
+    """自动派单: accept a case submitted in this very transaction and dispatch it by its duty rule.
+
+    For ``submit_case`` only, inside its transaction. Same steps, audit events and notices as
+    ``accept_case`` + ``dispatch_case``, but the row was inserted by this transaction, so nobody can have
+    moved it: no compare-and-set retry (and no savepoints for one), no look-ups of the pauses, extension
+    requests and assignments a new case cannot have, and the rule intake just found is reused.
+    """
+    require(actor, "cases.dispatch", case)
+    assisting = tuple(d for d in rule.assisting_departments.all() if d.is_active and d.accepts_cases)
+    try:
+        _accept(actor=actor, case=case, expected_version=None)
+        return _dispatch(
+            actor=actor,
+            case=case,
+            department=rule.lead_department,
+            assisting=assisting,
+            expected_version=None,
+            rule=rule,
+            fresh=True,
+        )
+    except _Stale:  # cannot happen to a row this transaction inserted; never leak the internal signal
+        raise _invalid() from None
 
 
 def _hand_over(
@@ -588,14 +641,22 @@ def _hand_over(
     target: str,
     command: str,
     reason: str = "",
+    rule: DutyRule | None = None,
+    fresh: bool = False,
 ) -> Case:
-    """Give the case to ``department`` as lead (dispatch, reassign): deadlines, assignments, step, notice."""
+    """Give the case to ``department`` as lead (dispatch, reassign): deadlines, assignments, step, notice.
+
+    ``rule``: the duty rule, when the caller has just looked it up (else it is looked up here).
+    ``fresh``: the case was submitted in this transaction, so it has no pauses, extension requests or
+    assignments yet and they are not queried.
+    """
     now = timezone.now()
     cal = policy.work_calendar()
-    rule = find_duty_rule(category=case.category, region_path=case.region_path)
+    if rule is None:
+        rule = find_duty_rule(category=case.category, region_path=case.region_path)
     case.duty_rule = rule
     plan = policy.deadline_plan(category=case.category, rule=rule, urgency=case.urgency)
-    pauses = _open_pauses(case)
+    pauses = [] if fresh else _open_pauses(case)
     running = case.resolve_due_at is not None and case.status != CaseStatus.PENDING_ACCEPT
     previous_lead = case.department_id
     fields: dict[str, Any] = {
@@ -618,20 +679,30 @@ def _hand_over(
         fields["warning_level"] = WarningLevel.NORMAL
     previous = _cas(case, target, now, **fields)
 
-    pending = _cancel_pending_extension(
-        case, actor, now, _("Cancelled: the case went to another department.")
+    pending = (
+        None
+        if fresh
+        else _cancel_pending_extension(case, actor, now, _("Cancelled: the case went to another department."))
     )
     _end_pauses(pauses, now)
     if assisting is None:  # reassign: the assisting departments stay
         _end_assignments(case, now, roles=[AssignmentRole.LEAD])
         assisting_ids = _active_assisting(case)
     else:
-        _end_assignments(case, now)
+        if not fresh:
+            _end_assignments(case, now)
         assisting_ids = [a.pk for a in assisting]
-        for department_id in assisting_ids:
-            _assign(case, department_id, AssignmentRole.ASSIST, now)
-    _assign(case, department.pk, AssignmentRole.LEAD, now)
-    warn_at = next_warn_at(case, now=now, cal=cal, round_started_at=None if running else now)
+    _assign_many(
+        case,
+        [
+            *((pk, AssignmentRole.ASSIST) for pk in ([] if assisting is None else assisting_ids)),
+            (department.pk, AssignmentRole.LEAD),
+        ],
+        now,
+    )
+    warn_at = next_warn_at(
+        case, now=now, cal=cal, round_started_at=None if running else now, pauses=[] if fresh else None
+    )
     Case.objects.filter(pk=case.pk).update(warn_at=warn_at)
     case.warn_at = warn_at
 
@@ -1095,6 +1166,11 @@ def _resolve(*, actor: User, case: Case, reply: str, photos: tuple, expected_ver
         "photos": len(cleaned),
         "cancelled_extension": pending.pk if pending else None,
     }
+    quality = check_reply(case, reply)  # 答复质量: advice kept for supervisors, never a refusal
+    if quality is not None:
+        kept = ("score", "relevance", "completeness", "politeness", "perfunctory")
+        data["reply_quality"] = {key: quality.get(key) for key in kept}
+        data["reply_quality"]["flags"] = [flag["code"] for flag in quality.get("flags", ())]
     step = _step(
         case,
         action="resolve",

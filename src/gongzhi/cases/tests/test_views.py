@@ -287,9 +287,11 @@ def test_mark_all_read_clears_only_the_users_own_counter(world, client, django_c
     assert Notification.objects.exclude(recipient=world.handler).filter(read_at__isnull=True).count() == other
 
 
-def test_workbench_suggests_a_duplicate_to_merge(world, client):
-    first = f.submitted_case(world, title="小区南门早市占道经营")
-    second = f.submitted_case(world, title="南门早市又占道经营了")
+def test_workbench_suggests_a_duplicate_to_merge(world, client, django_capture_on_commit_callbacks):
+    text = "每天早上6点到9点，幸福里小区南门外人行道上全是卖菜的摊子，推婴儿车、坐轮椅的根本过不去。"
+    with django_capture_on_commit_callbacks(execute=True):  # intake indexes new cases for duplicate search
+        first = f.submitted_case(world, title="小区南门早市占道经营", description=text)
+        second = f.submitted_case(world, title="南门早市又占道经营了", description=text)
     login(client, world.dispatcher)
     body = client.get(reverse("cases:workbench")).content.decode()
     assert f'value="{first.number}"' in body  # the merge form of the second case is pre-filled
