@@ -7,5 +7,6 @@ register(
         "intelligence.record_correction": _("Recorded a dispatcher's routing decision"),
         "intelligence.register_model": _("Registered a classifier model"),
         "intelligence.activate_model": _("Activated a classifier model"),
+        "intelligence.rebuild_duplicate_index": _("Rebuilt the duplicate-detection index"),
     }
 )

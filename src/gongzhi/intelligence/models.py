@@ -121,3 +121,55 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.category_id or self.department_id}"
+
+
+class CaseFingerprint(models.Model):
+    """重复件指纹: the MinHash signature of a case's text, kept for duplicate detection (重复件).
+
+    Derived data, rebuilt from the case at any time (``gongzhi nlp index-duplicates``); ``params`` names
+    the hashing parameters the signature was made with, so a change of parameters is noticed.
+    """
+
+    case = models.OneToOneField(
+        "cases.Case",
+        verbose_name=_("case"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    signature = models.BinaryField(_("MinHash signature"))
+    params = models.CharField(_("hashing parameters"), max_length=40)
+    street_id = models.BigIntegerField(_("street"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    indexed_at = models.DateTimeField(_("indexed at"))
+
+    class Meta:
+        verbose_name = _("case fingerprint")
+        verbose_name_plural = _("case fingerprints")
+        ordering = ["case_id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.params}"
+
+
+class CaseBand(models.Model):
+    """LSH band key of a case: two cases sharing a key are duplicate candidates (局部敏感哈希分桶).
+
+    One row per band of a case's signature; the key mixes in the case's street, so only cases of the same
+    street meet. ``received_at`` is copied so that the lookup reads only the time window from the index.
+    """
+
+    band_key = models.BigIntegerField(_("band key"))
+    received_at = models.DateTimeField(_("received at"))
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("case band key")
+        verbose_name_plural = _("case band keys")
+        ordering = ["band_key", "received_at", "case_id"]
+        indexes = [
+            models.Index(fields=["band_key", "received_at", "case"], name="caseband_key_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.band_key} → {self.case_id}"

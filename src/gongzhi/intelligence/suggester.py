@@ -154,6 +154,7 @@ def classifier_suggester(case: Case) -> list[Suggestion]:
                     confidence=_rounded(prediction.confidence),
                     source=SOURCE,
                     reasons=prediction.reasons,
+                    auto=prediction.auto_dispatchable,
                 )
             )
         return suggestions

@@ -161,7 +161,8 @@ def test_suggestions_use_only_the_case_itself(world, tree, category_model):
     for suggestion in classifier_suggester(case):
         assert all(word in compose(*WAGES) for word in suggestion.reasons)
         assert "朝晖" not in "".join(suggestion.reasons)
-        assert set(vars(suggestion)) == {"category", "department_id", "confidence", "source", "reasons"}
+        fields = {"category", "department_id", "confidence", "source", "reasons", "auto"}
+        assert set(vars(suggestion)) == fields
     assert elsewhere.number not in repr(classifier_suggester(case))
 
 
@@ -300,6 +301,29 @@ def test_auto_dispatch_only_above_the_versions_threshold(world, tree, category_m
 
 
 # --- the hooks in cases intake and dispatch -------------------------------------------------------------
+
+
+def test_a_confident_classifier_classifies_and_auto_dispatches_a_new_case(world, tree, category_model):
+    ClassifierModel.objects.filter(pk=category_model.pk).update(threshold=0.0)  # "always" for this test
+    create_duty_rule(actor=world.admin, category=tree["劳动和社会保障"], lead_department=world.zhujian)
+
+    case = f.submitted_case(world, title=WAGES[0], description=WAGES[1])
+
+    assert case.category == tree["劳动和社会保障"] and case.category_certain
+    assert case.status == "pending_sign" and case.department == world.zhujian
+    submit = AuditEvent.objects.filter(action="cases.submit").latest("pk")
+    assert submit.data["category"] == tree["劳动和社会保障"].pk
+    assert submit.data["auto_category"]["source"] == "classifier"
+
+
+def test_below_the_threshold_a_person_classifies(world, tree, category_model):
+    ClassifierModel.objects.filter(pk=category_model.pk).update(threshold=1.0)  # "never"
+    create_duty_rule(actor=world.admin, category=tree["劳动和社会保障"], lead_department=world.zhujian)
+
+    case = f.submitted_case(world, title=WAGES[0], description=WAGES[1])
+
+    assert case.category is None and case.status == "pending_accept"
+    assert "auto_category" not in AuditEvent.objects.filter(action="cases.submit").latest("pk").data
 
 
 def test_intake_marks_an_emergency_urgent_and_says_so_in_the_audit(world):

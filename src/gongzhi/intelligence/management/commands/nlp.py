@@ -8,8 +8,13 @@
   the input rows, same order, plus ``predicted_label`` and ``confidence`` (no database needed).
 * ``gongzhi nlp urgency --input FILE --text-cols … --output OUT.csv`` — the input plus ``urgent`` and
   ``urgent_terms`` (no database needed).
+* ``gongzhi nlp hotspots --input FILE --top N --output OUT.xlsx`` — hotspot mining (热点发现): the
+  ranked table of problems reported by several messages at one place (``.xlsx`` or ``.csv``; no
+  database needed; method in ``nlp/hotspots.py`` and ``docs/intelligence-hotspots.md``).
 * ``gongzhi nlp models [--kind …]``, ``gongzhi nlp activate VERSION [--kind …]``,
   ``gongzhi nlp rollback [--kind …]`` — list, activate and roll back registered versions.
+* ``gongzhi nlp index-duplicates [--all] [--since YYYY-MM-DD] [--batch-size N]`` — backfill (or with
+  ``--all`` rebuild) the duplicate-detection index (重复件) of stored cases.
 
 The first column of ``--text-cols`` is the title (it counts double), the others are the details.
 """
@@ -79,6 +84,21 @@ class Command(BaseCommand):
         ur.add_argument("--text-cols", default="留言主题,留言详情")
         ur.add_argument("--output", required=True)
 
+        hs = sub.add_parser("hotspots", help="Rank hotspots (热点问题) of a CSV/XLSX file of messages.")
+        hs.add_argument("--input", required=True)
+        hs.add_argument("--output", required=True, help=".xlsx (ranked table + member messages) or .csv")
+        hs.add_argument("--top", type=int, default=20, help="how many hotspots to write (default 20)")
+        hs.add_argument("--text-cols", default="留言主题,留言详情", help="title column, then detail columns")
+        hs.add_argument("--id-col", default="留言编号")
+        hs.add_argument("--time-col", default="留言时间")
+        hs.add_argument("--user-col", default="留言用户", help="reporter column (optional in the file)")
+        hs.add_argument("--likes-col", default="点赞数", help="support column (optional in the file)")
+        hs.add_argument("--dislikes-col", default="反对数", help="subtracted from support (optional)")
+        hs.add_argument("--place-col", default="", help="address or place column, if the file has one")
+        hs.add_argument("--window-days", type=float, default=30.0, help="longest gap inside a hotspot")
+        hs.add_argument("--min-size", type=int, default=2, help="fewest messages of a hotspot")
+        hs.add_argument("--now", help="rank as of this time (default: the newest message)")
+
         ls = sub.add_parser("models", help="List registered model versions.")
         ls.add_argument("--kind", choices=KINDS)
 
@@ -89,11 +109,16 @@ class Command(BaseCommand):
         rb = sub.add_parser("rollback", help="Go back to the version in use before the current one.")
         rb.add_argument("--kind", choices=KINDS, default="category")
 
+        dx = sub.add_parser("index-duplicates", help="Backfill or rebuild the duplicate-detection index.")
+        dx.add_argument("--all", action="store_true", help="re-index every case, not only missing ones")
+        dx.add_argument("--since", help="only cases received on or after this date (YYYY-MM-DD)")
+        dx.add_argument("--batch-size", type=int, default=2000)
+
     def handle(self, *args, **options):
         from gongzhi.core.errors import DomainError
 
         try:
-            getattr(self, "_" + options["subcommand"])(options)
+            getattr(self, "_" + options["subcommand"].replace("-", "_"))(options)
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
         except (TableError, ModelLoadError, TrainingError) as exc:
@@ -173,6 +198,43 @@ class Command(BaseCommand):
         write_csv(options["output"], columns, rows)
         self.stdout.write(f"{options['output']}: {flags.count('1')} of {len(rows)} rows urgent")
 
+    def _hotspots(self, options) -> None:
+        from gongzhi.intelligence.nlp import hotspots as hot
+
+        table = read_table(options["input"])
+        text_cols = _columns(options["text_cols"])
+        table.require([options["id_col"], options["time_col"], *text_cols])
+        now = hot.parse_time(options["now"]) if options["now"] else None
+        if options["now"] and now is None:
+            raise CommandError(f"--now {options['now']!r} is not a date or time")
+        started = time.perf_counter()
+        records, skipped = hot.records_from_table(
+            table,
+            id_col=options["id_col"],
+            time_col=options["time_col"],
+            text_cols=text_cols,
+            user_col=options["user_col"],
+            likes_col=options["likes_col"],
+            dislikes_col=options["dislikes_col"],
+            place_col=options["place_col"],
+        )
+        found = hot.find_hotspots(
+            records, window_days=options["window_days"], min_size=options["min_size"], now=now
+        )
+        top = found[: max(0, options["top"])]
+        output = Path(options["output"])
+        if output.suffix.lower() in {".xlsx", ".xlsm"}:
+            hot.write_xlsx(output, top, table, id_col=options["id_col"])
+        else:
+            write_csv(output, hot.TABLE_COLUMNS, hot.hotspot_table(top))
+        elapsed = time.perf_counter() - started
+        if skipped:
+            self.stderr.write(f"{skipped} rows without a readable {options['time_col']} skipped")
+        self.stdout.write(
+            f"{output}: top {len(top)} of {len(found)} hotspots "
+            f"from {len(records)} messages ({elapsed:.1f} s)"
+        )
+
     @staticmethod
     def _with_columns(table, added: dict[str, list[str]]) -> tuple[list[str], list[list[str]]]:
         """The input table with ``added`` columns (replacing columns of the same name), same row order."""
@@ -230,6 +292,29 @@ class Command(BaseCommand):
         row = get_classifier_model(kind=options["kind"], version=options["version"])
         row = activate_model(actor=system_actor(), model=row)
         self.stdout.write(f"{row.kind} v{row.version} is active")
+
+    def _index_duplicates(self, options) -> None:
+        from datetime import date, datetime, time
+
+        from django.utils import timezone
+
+        from gongzhi.accounts.services import system_actor
+        from gongzhi.intelligence.duplicates import rebuild_duplicate_index
+
+        since = None
+        if options["since"]:
+            try:
+                day = date.fromisoformat(options["since"])
+            except ValueError as exc:
+                raise CommandError("--since must be a date like 2024-05-01") from exc
+            since = timezone.make_aware(datetime.combine(day, time.min))
+        result = rebuild_duplicate_index(
+            actor=system_actor(),
+            only_missing=not options["all"],
+            batch_size=options["batch_size"],
+            since=since,
+        )
+        self.stdout.write(f"indexed {result.indexed} cases in {result.seconds} s")
 
     def _rollback(self, options) -> None:
         from gongzhi.accounts.services import system_actor
