@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gongzhi.people",
     "gongzhi.cases",
     "gongzhi.intelligence",
+    "gongzhi.insights",
     "gongzhi.party",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("people/", include("gongzhi.people.urls")),
     path("cases/", include("gongzhi.cases.urls")),
     path("party/", include("gongzhi.party.urls")),
+    path("insights/", include("gongzhi.insights.urls")),
     path("", include("gongzhi.core.urls")),
 ]
 

@@ -409,4 +409,5 @@ def _counts() -> dict[str, int]:
 
 
 from gongzhi.cases import demo as _cases_demo  # noqa: E402,F401
+from gongzhi.insights import demo as _insights_demo  # noqa: E402,F401
 from gongzhi.party import demo as _party_demo  # noqa: E402,F401
