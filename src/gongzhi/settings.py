@@ -198,6 +198,7 @@ if GONGZHI_REDIS_URL:
         "immediate": TESTING,
     }
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # huey opens its file when Django starts
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "gongzhi",
