@@ -39,6 +39,7 @@ from .schemas import (
     LookupOut,
     MergeIn,
     RateIn,
+    ReasonIn,
     ReassignIn,
     RejectIn,
     ReopenIn,
@@ -469,6 +470,18 @@ def merge(request, case_id: int, payload: MergeIn):
         actor=request.user,
         case=case,
         master=master,
+        reason=payload.reason,
+        expected_version=payload.expected_version,
+    )
+    return _detail(request, case)
+
+
+@router.post("/{case_id}/actions/release", response=CaseOut, url_name="cases_release")
+def release(request, case_id: int, payload: ReasonIn):
+    """解除合并: a merged duplicate goes back to the dispatch queue on its own."""
+    case = services.release_case(
+        actor=request.user,
+        case=_case(request, case_id),
         reason=payload.reason,
         expected_version=payload.expected_version,
     )

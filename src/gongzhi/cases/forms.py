@@ -417,6 +417,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec("dispatch", _("Dispatch"), DispatchForm, ("dispatch",), "cases.dispatch", style="primary"),
         ActionSpec("reject", _("Reject"), ReasonForm, ("reject",), "cases.dispatch"),
         ActionSpec("merge", _("Merge as duplicate"), MergeForm, ("merge",), "cases.dispatch"),
+        ActionSpec("release", _("Release from the merge"), ReasonForm, ("release",), "cases.dispatch"),
         ActionSpec(
             "sign",
             _("Sign for"),

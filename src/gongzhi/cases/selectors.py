@@ -68,6 +68,7 @@ PUBLIC_ACTIONS = frozenset(
         "reopen",
         "withdraw",
         "merge",
+        "release",
         "master_closed",
     }
 )

@@ -586,6 +586,8 @@ def _run(action: str, request, case, data: dict):
         except NotFound:
             raise ValidationFailed({"master_number": _("No case with this number is in your area.")})
         return services.merge_case(**common, master=master, reason=data["reason"])
+    if action == "release":
+        return services.release_case(**common, reason=data["reason"])
     if action == "sign":
         return services.sign_case(**common)
     if action == "return":

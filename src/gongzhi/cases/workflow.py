@@ -51,6 +51,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "report_in": {s: s for s in (S.PENDING_DISPATCH, S.PENDING_SIGN, S.PROCESSING, S.PENDING_REVIEW)},
     "withdraw": {S.PENDING_ACCEPT: S.WITHDRAWN, S.PENDING_DISPATCH: S.WITHDRAWN, S.PENDING_SIGN: S.WITHDRAWN},
     "merge": {S.PENDING_ACCEPT: S.MERGED, S.PENDING_DISPATCH: S.MERGED, S.PENDING_SIGN: S.MERGED},
+    "release": {S.MERGED: S.PENDING_DISPATCH},
 }
 
 LABELS: dict[str, object] = {
@@ -77,6 +78,7 @@ LABELS: dict[str, object] = {
     "report_in": _("Reported in"),
     "withdraw": _("Withdrawn by the reporter"),
     "merge": _("Merged into another case"),
+    "release": _("Released from the merge"),
     "master_closed": _("The master case was closed"),
     "warning": _("Deadline warning"),
     "escalate": _("Escalated as overdue"),

@@ -531,6 +531,7 @@ def _reject(*, actor: User, case: Case, reason: str, expected_version: int | Non
     _end_assignments(case, now)
     step = _step(case, action="reject", actor=actor, from_status=previous, at=now, note=reason)
     _audit(actor, "reject", case, reason=reason)
+    _release_duplicates(case, actor=actor, now=now)
     _notify_on_commit(
         _reporter(case),
         case=case,
@@ -1545,6 +1546,7 @@ def _withdraw(*, actor: User, case: Case, reason: str, expected_version: int | N
         case, action="withdraw", actor=actor, from_status=previous, at=now, department_id=lead, note=reason
     )
     _audit(actor, "withdraw", case, reason=reason)
+    _release_duplicates(case, actor=actor, now=now)
     recipients = department_users([lead]) if lead else street_dispatchers(case.street_id)
     _notify_on_commit(
         recipients,
@@ -1569,6 +1571,47 @@ def merge_case(
     return _run(
         _merge, actor=actor, case=case, master=master, reason=reason, expected_version=expected_version
     )
+
+
+@transaction.atomic
+def release_case(*, actor: User, case: Case, reason: str, expected_version: int | None = None) -> Case:
+    """解除合并: a duplicate goes back to the dispatcher's queue (``pending_dispatch``) on its own.
+
+    For a merge made by mistake. It also happens by itself to every duplicate of a master case that is
+    withdrawn or rejected, since those duplicates would otherwise never hear a result.
+    """
+    require(actor, "cases.dispatch", case)
+    return _run(_release, actor=actor, case=case, reason=reason, expected_version=expected_version)
+
+
+def _release(*, actor: User, case: Case, reason: str, expected_version: int | None) -> Case:
+    target = _target("release", case)
+    reason = _reason(reason)
+    now = timezone.now()
+    master_id = case.master_id
+    previous = _cas(case, target, now, master=None)
+    data = {"master": master_id}
+    step = _step(case, action="release", actor=actor, from_status=previous, at=now, note=reason, data=data)
+    _audit(actor, "release", case, data=data, reason=reason)
+    _notify_on_commit(
+        street_dispatchers(case.street_id),
+        case=case,
+        kind="case.released",
+        step=step,
+        message=_("Case %(number)s is no longer merged and waits for dispatch: %(reason)s")
+        % {"number": case.number, "reason": reason},
+    )
+    return case
+
+
+def _release_duplicates(master: Case, *, actor: User, now: datetime) -> None:
+    """The master ended without a result (withdrawn, rejected): its duplicates go back to the queue."""
+    why = _("The case it was merged into, %(master)s, was %(status)s.") % {
+        "master": master.number,
+        "status": master.get_status_display(),
+    }
+    for child in Case.objects.filter(master_id=master.pk, status=CaseStatus.MERGED).order_by("pk"):
+        _release(actor=actor, case=child, reason=str(why), expected_version=None)
 
 
 def _merge(*, actor: User, case: Case, master: Case, reason: str, expected_version: int | None) -> Case:

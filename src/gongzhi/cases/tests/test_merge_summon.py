@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 
+from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.choices import AssignmentRole, CaseStatus, Rating
 from gongzhi.cases.deadlines import SHANGHAI
 from gongzhi.cases.models import Case, CaseAssignment, Notification, SummonResponse
@@ -14,10 +15,13 @@ from gongzhi.cases.selectors import cases_visible_to, get_case
 from gongzhi.cases.services import (
     merge_case,
     rate_case,
+    reject_case,
+    release_case,
     report_in,
     resolve_case,
     review_case,
     summon_departments,
+    withdraw_case,
 )
 from gongzhi.cases.tests import factories as f
 from gongzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -114,6 +118,53 @@ def test_only_dispatchers_merge(world):
     master = f.dispatched_case(world)
     with pytest.raises(PermissionDenied):
         merge_case(actor=world.grid_worker_a, case=f.submitted_case(world), master=master)
+
+
+def test_a_withdrawn_master_releases_its_duplicates_to_the_queue(
+    world, neighbour, django_capture_on_commit_callbacks
+):
+    master = f.submitted_case(world, actor=world.resident)
+    duplicate = f.submitted_case(world, actor=neighbour, title="南门早市又占道了")
+    merge_case(actor=world.dispatcher, case=duplicate, master=master, reason="同一点位重复反映。")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw_case(actor=world.resident, case=master, reason="我自己和摊主谈好了。")
+
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.master_id) == (CaseStatus.PENDING_DISPATCH, None)
+    step = duplicate.steps.get(action="release")
+    assert (step.from_status, step.to_status) == (CaseStatus.MERGED, CaseStatus.PENDING_DISPATCH)
+    assert master.number in step.note and step.data["master"] == master.pk
+    assert AuditEvent.objects.filter(action="cases.release", target_id=str(duplicate.pk)).exists()
+    notice = Notification.objects.get(recipient=world.dispatcher, case=duplicate, kind="case.released")
+    assert duplicate.number in notice.message
+
+
+def test_a_rejected_master_releases_its_duplicates(world):
+    master = f.submitted_case(world)
+    first, second = f.merged_case(world, master=master), f.merged_case(world, master=master)
+
+    reject_case(actor=world.dispatcher, case=master, reason="不属于政务服务范围。")
+
+    assert set(Case.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {
+        CaseStatus.PENDING_DISPATCH
+    }
+
+
+def test_a_dispatcher_releases_a_wrong_merge_and_can_dispatch_it(world):
+    master = f.dispatched_case(world)
+    duplicate = f.merged_case(world, master=master)
+
+    with pytest.raises(ValidationFailed):
+        release_case(actor=world.dispatcher, case=duplicate, reason="")
+    with pytest.raises(PermissionDenied):
+        release_case(actor=world.grid_worker_a, case=duplicate, reason="不是同一问题。")
+    release_case(actor=world.dispatcher, case=duplicate, reason="一个是早市，一个是夜市，不是同一问题。")
+
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.master_id) == (CaseStatus.PENDING_DISPATCH, None)
+    with pytest.raises(InvalidTransition):
+        release_case(actor=world.dispatcher, case=duplicate, reason="再来一次。")
 
 
 # --- summon and report-in ------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from gongzhi.cases.services import (
     reassign_case,
     record_contact,
     reject_case,
+    release_case,
     reopen_case,
     report_in,
     request_extension,
@@ -175,6 +176,7 @@ def _call(command: str, m: SimpleNamespace, case: Case):
         "report_in": lambda: report_in(actor=admin, case=case, summon=m.summon),
         "withdraw": lambda: withdraw_case(actor=w.resident, case=case, reason="不需要了"),
         "merge": lambda: merge_case(actor=admin, case=case, master=m.master, reason="重复件"),
+        "release": lambda: release_case(actor=admin, case=case, reason="并非同一问题"),
     }
     assert set(calls) == set(workflow.TRANSITIONS), "every command of the table needs a call here"
     return calls[command]()
@@ -292,6 +294,7 @@ def _allowed_call(command: str, m: SimpleNamespace, case: Case):
         "merge": lambda: merge_case(
             actor=w.dispatcher, case=case, master=m.master, reason="同一点位重复反映。"
         ),
+        "release": lambda: release_case(actor=w.dispatcher, case=case, reason="核实后不是同一问题。"),
     }
     return calls[command]()
 
