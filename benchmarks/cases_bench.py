@@ -5,8 +5,8 @@
 
 Prints one JSON object. Steps:
 
-1. A fresh database (SQLite file under ``var/bench/`` or a throwaway PostgreSQL database ``gongzhi_bench``
-   on 127.0.0.1:5432, user postgres, dropped at the end unless ``--keep``), migrated.
+1. A fresh database (SQLite file under ``var/bench/`` or a throwaway PostgreSQL database
+   ``gongzhi_cases_bench`` on 127.0.0.1:5432, user postgres, dropped at the end unless ``--keep``), migrated.
 2. A fictional district built through the services: 8 streets × 6 communities × 4 grids, 24 departments,
    the default category tree, duty rules, the working calendar, dispatchers, handlers, a leader.
 3. N cases over ``--months`` months with a realistic status mix and their timeline (submit, accept,
@@ -47,10 +47,10 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DB = "gongzhi_bench"
+DB_NAME = "cases_bench"  # var/bench/cases_bench.sqlite3 or the PostgreSQL database gongzhi_cases_bench
 SEED = 20261122
 
 # ---------------------------------------------------------------------------------------------------------
@@ -75,52 +75,12 @@ def parse_args(argv=None):
 
 
 def configure(args) -> str:
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    if args.db == "sqlite":
-        path = BENCH_DIR / "cases_bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
-        url = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
-    env = {
-        "GONGZHI_DATABASE_URL": url,
-        "GONGZHI_SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
-        "GONGZHI_DATA_KEY": "bench-data-key-not-for-production-0123456789",
-        "GONGZHI_VAR_DIR": str(BENCH_DIR),
-        "GONGZHI_ACCESS_LOG": str(BENCH_DIR / "access.log"),
-        "DJANGO_SETTINGS_MODULE": "gongzhi.settings",
-    }
-    os.environ.update(env)
-    for name in ("GONGZHI_TESTING", "GONGZHI_DEBUG", "GONGZHI_REDIS_URL"):
-        os.environ.pop(name, None)
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    return url
+    return benchdb.configure(args.db, name=DB_NAME)
 
 
 def drop_database(args) -> None:
-    if args.keep:
-        return
-    from django.db import connections
-
-    connections.close_all()
-    if args.db == "postgresql":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-    else:
-        path = BENCH_DIR / "cases_bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if not args.keep:
+        benchdb.drop(args.db, name=DB_NAME)
 
 
 def log(message: str) -> None:
@@ -1312,7 +1272,7 @@ def bench_http(world: World, args) -> dict | str:
         .stdout.strip()
         .splitlines()[-1]
     )
-    server_log = open(BENCH_DIR / "server.log", "w")
+    server_log = open(benchdb.BENCH_DIR / "server.log", "w")
     server = subprocess.Popen(
         [gongzhi_bin(), "serve", "--addr", f"127.0.0.1:{port}", "--workers", "2"],
         env=env,

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import statistics
 import sys
@@ -36,12 +35,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import benchdb
+
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
-DATA = Path("/work/shared/data/tipdm2020")
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DB = "gongzhi_dup_bench"
-SQLITE_FILE = "duplicates_bench.sqlite3"
+DATA = ROOT.parent / "shared" / "data" / "tipdm2020"
+DB_NAME = "dup_bench"  # var/bench/dup_bench.sqlite3 or the PostgreSQL database gongzhi_dup_bench
 SEED = 20240501
 NULL = "\\N"  # COPY text format
 FP_COLUMNS = "case_id, signature, params, street_id, received_at, indexed_at"
@@ -152,51 +150,12 @@ def evaluate(args) -> dict:
 
 
 def configure(args) -> None:
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    if args.db == "sqlite":
-        path = BENCH_DIR / SQLITE_FILE
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
-        url = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
-    os.environ.update(
-        {
-            "GONGZHI_DATABASE_URL": url,
-            "GONGZHI_SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
-            "GONGZHI_DATA_KEY": "bench-data-key-not-for-production-0123456789",
-            "GONGZHI_VAR_DIR": str(BENCH_DIR),
-            "GONGZHI_ACCESS_LOG": str(BENCH_DIR / "access.log"),
-            "DJANGO_SETTINGS_MODULE": "gongzhi.settings",
-        }
-    )
-    for name in ("GONGZHI_TESTING", "GONGZHI_DEBUG", "GONGZHI_REDIS_URL"):
-        os.environ.pop(name, None)
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+    benchdb.configure(args.db, name=DB_NAME)
 
 
 def drop_database(args) -> None:
-    if args.keep:
-        return
-    from django.db import connections
-
-    connections.close_all()
-    if args.db == "postgresql":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{BENCH_DIR / SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+    if not args.keep:
+        benchdb.drop(args.db, name=DB_NAME)
 
 
 def square(lon: float, lat: float, size: float) -> dict:
