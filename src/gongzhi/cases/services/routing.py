@@ -65,15 +65,51 @@ class Suggestion:
     auto: bool = False
 
 
+# --- the hooks: other apps (intelligence) plug in here; the cases app never imports them ----------------
+
+
+def _add(registry: list, func: Callable) -> Callable:
+    """Register ``func`` once (an app's ``ready`` may run more than once in tests)."""
+    if func not in registry:
+        registry.append(func)
+    return func
+
+
+def _first_answer(registry: list, *args: object, what: str) -> object | None:
+    """The first non-None answer of the registered functions; a function that fails is logged and skipped."""
+    for func in registry:
+        try:
+            answer = func(*args)
+        except Exception:  # an aid must never break the command it advises
+            logger.exception("%s %r failed", what, func)
+            continue
+        if answer is not None:
+            return answer
+    return None
+
+
+def _tell_after_commit(registry: list, *args: object, what: str) -> None:
+    """Call every registered listener once the transaction commits; a listener's failure is logged only."""
+    if not registry:
+        return
+
+    def _tell() -> None:
+        for listener in registry:
+            try:
+                listener(*args)
+            except Exception:  # a listener must never undo or break the committed command
+                logger.exception("%s %r failed", what, listener)
+
+    transaction.on_commit(_tell)
+
+
 Suggester = Callable[[Case], list[Suggestion]]
 _SUGGESTERS: list[Suggester] = []
 
 
 def register_suggester(func: Suggester) -> Suggester:
     """Plug a suggester in (the intelligence app registers its classifier here)."""
-    if func not in _SUGGESTERS:
-        _SUGGESTERS.append(func)
-    return func
+    return _add(_SUGGESTERS, func)
 
 
 def duty_list_suggester(case: Case) -> list[Suggestion]:
@@ -130,9 +166,7 @@ _ROUTING_LISTENERS: list[RoutingListener] = []
 
 def register_urgency_detector(func: UrgencyDetector) -> UrgencyDetector:
     """Plug in a detector ``(title, description) -> bool``; intake marks a case urgent if any says so."""
-    if func not in _URGENCY_DETECTORS:
-        _URGENCY_DETECTORS.append(func)
-    return func
+    return _add(_URGENCY_DETECTORS, func)
 
 
 def reads_urgent(title: str, description: str) -> bool:
@@ -142,9 +176,7 @@ def reads_urgent(title: str, description: str) -> bool:
 
 def register_routing_listener(func: RoutingListener) -> RoutingListener:
     """Plug in ``(actor, case, department) -> None``, told after a person dispatched or reassigned a case."""
-    if func not in _ROUTING_LISTENERS:
-        _ROUTING_LISTENERS.append(func)
-    return func
+    return _add(_ROUTING_LISTENERS, func)
 
 
 def routing_decided(actor: User, case: Case, department: Department) -> None:
@@ -153,17 +185,8 @@ def routing_decided(actor: User, case: Case, department: Department) -> None:
     Automatic dispatch by the system account is not a human decision and is not reported. A listener's
     failure is logged and never undoes the dispatch.
     """
-    if getattr(actor, "is_system", False) or not _ROUTING_LISTENERS:
-        return
-
-    def _tell() -> None:
-        for listener in _ROUTING_LISTENERS:
-            try:
-                listener(actor, case, department)
-            except Exception:  # a learning hook must never break dispatching
-                logger.exception("routing listener %r failed for case %s", listener, case.pk)
-
-    transaction.on_commit(_tell)
+    if not getattr(actor, "is_system", False):
+        _tell_after_commit(_ROUTING_LISTENERS, actor, case, department, what="routing listener")
 
 
 # --- reply-quality and place-finding hooks (the intelligence app plugs in here) ---------------------------
@@ -176,9 +199,7 @@ _PLACE_FINDERS: list[PlaceFinder] = []
 
 def register_reply_checker(func: ReplyChecker) -> ReplyChecker:
     """Plug in ``(title, description, reply) -> result with as_dict()`` that scores a department's reply."""
-    if func not in _REPLY_CHECKERS:
-        _REPLY_CHECKERS.append(func)
-    return func
+    return _add(_REPLY_CHECKERS, func)
 
 
 def check_reply(case: Case, reply: str) -> dict | None:
@@ -186,35 +207,20 @@ def check_reply(case: Case, reply: str) -> dict | None:
 
     Advice only: a checker's failure is logged and never stops a reply from being submitted.
     """
-    for checker in _REPLY_CHECKERS:
-        try:
-            result = checker(case.title, case.description, reply)
-        except Exception:  # advice must never break resolving
-            logger.exception("reply checker %r failed for case %s", checker, case.pk)
-            continue
-        if result is not None:
-            return result.as_dict() if hasattr(result, "as_dict") else dict(result)
-    return None
+    result = _first_answer(_REPLY_CHECKERS, case.title, case.description, reply, what="reply checker")
+    if result is None:
+        return None
+    return result.as_dict() if hasattr(result, "as_dict") else dict(result)
 
 
 def register_place_finder(func: PlaceFinder) -> PlaceFinder:
     """Plug in ``(text) -> Region or None`` that finds the place a case's text names (地点识别)."""
-    if func not in _PLACE_FINDERS:
-        _PLACE_FINDERS.append(func)
-    return func
+    return _add(_PLACE_FINDERS, func)
 
 
 def find_place_in_text(text: str) -> Region | None:
     """The region the first place finder reads in ``text``, or None (a finder's failure is logged)."""
-    for finder in _PLACE_FINDERS:
-        try:
-            region = finder(text)
-        except Exception:  # locating is best effort
-            logger.exception("place finder %r failed", finder)
-            continue
-        if region is not None:
-            return region
-    return None
+    return _first_answer(_PLACE_FINDERS, text, what="place finder")
 
 
 # --- duplicate detection and intake hooks (the intelligence app plugs in here) --------------------------
@@ -227,9 +233,7 @@ _INTAKE_LISTENERS: list[IntakeListener] = []
 
 def register_duplicate_finder(func: DuplicateFinder) -> DuplicateFinder:
     """Plug in ``(user, cases, *, limit) -> {case pk: [earlier open cases]}`` (重复件); the last one wins."""
-    if func not in _DUPLICATE_FINDERS:
-        _DUPLICATE_FINDERS.append(func)
-    return func
+    return _add(_DUPLICATE_FINDERS, func)
 
 
 def duplicate_finder() -> DuplicateFinder | None:
@@ -239,21 +243,9 @@ def duplicate_finder() -> DuplicateFinder | None:
 
 def register_intake_listener(func: IntakeListener) -> IntakeListener:
     """Plug in ``(case) -> None``, told once a newly submitted case is committed (not on replays)."""
-    if func not in _INTAKE_LISTENERS:
-        _INTAKE_LISTENERS.append(func)
-    return func
+    return _add(_INTAKE_LISTENERS, func)
 
 
 def case_received(case: Case) -> None:
     """Tell the intake listeners about a new case after the transaction commits; failures are logged."""
-    if not _INTAKE_LISTENERS:
-        return
-
-    def _tell() -> None:
-        for listener in _INTAKE_LISTENERS:
-            try:
-                listener(case)
-            except Exception:  # an aid must never break intake
-                logger.exception("intake listener %r failed for case %s", listener, case.pk)
-
-    transaction.on_commit(_tell)
+    _tell_after_commit(_INTAKE_LISTENERS, case, what="intake listener")
