@@ -25,7 +25,7 @@ class IntelligenceConfig(AppConfig):
         from .services import learn_from_dispatch, urgency_detector
         from .suggester import classifier_suggester
 
-        register_suggester(classifier_suggester)
+        register_suggester(classifier_suggester, automatic=True)
         register_urgency_detector(urgency_detector)
         register_routing_listener(learn_from_dispatch)
         register_reply_checker(score_reply)

@@ -105,10 +105,17 @@ def _tell_after_commit(registry: list, *args: object, what: str) -> None:
 
 Suggester = Callable[[Case], list[Suggestion]]
 _SUGGESTERS: list[Suggester] = []
+_AUTOMATIC: list[Suggester] = []
 
 
-def register_suggester(func: Suggester) -> Suggester:
-    """Plug a suggester in (the intelligence app registers its classifier here)."""
+def register_suggester(func: Suggester, *, automatic: bool = False) -> Suggester:
+    """Plug a suggester in (the intelligence app registers its classifier here).
+
+    ``automatic``: it may return suggestions marked ``auto``; only such suggesters are asked when intake
+    classifies a case by itself (the others only advise a person, so asking them there is wasted work).
+    """
+    if automatic:
+        _add(_AUTOMATIC, func)
     return _add(_SUGGESTERS, func)
 
 
@@ -134,7 +141,7 @@ def automatic_category(case: Case) -> Suggestion | None:
     """The suggestion sure enough to set the category of a case nobody classified, or None."""
     if case.category_id is not None:
         return None
-    for suggester in _SUGGESTERS:
+    for suggester in _AUTOMATIC:
         for item in suggester(case):
             if item.auto and item.category is not None:
                 return item

@@ -251,3 +251,28 @@ def test_keyword_suggester_is_registered_with_routing(world, tree):
     assert any(
         s.source == "keywords" and s.category.full_name == "燃气/燃气安全/燃气泄漏" for s in suggestions
     )
+
+
+def test_intake_classifies_only_through_suggesters_registered_as_automatic(world, tree, monkeypatch):
+    from dataclasses import replace
+
+    from gongzhi.cases.services import routing
+
+    gas = tree["燃气/燃气安全/燃气泄漏"]
+    asked = []
+
+    def sure_keywords(case):
+        asked.append(case)
+        return [replace(s, auto=True) for s in suggest_by_keywords(case)]
+
+    monkeypatch.setattr(routing, "_SUGGESTERS", [])
+    monkeypatch.setattr(routing, "_AUTOMATIC", [])
+    routing.register_suggester(sure_keywords)  # advises people only: intake never asks it
+    case = _case(world, "燃气泄漏", "楼道里闻到很重的煤气味，怀疑燃气泄漏。")
+    assert routing.automatic_category(case) is None and not asked
+    assert suggest(case)[0].category == gas
+
+    routing.register_suggester(sure_keywords, automatic=True)
+    assert routing.automatic_category(case).category == gas
+    case.category = gas
+    assert routing.automatic_category(case) is None  # a person's category is never replaced

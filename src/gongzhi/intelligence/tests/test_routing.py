@@ -9,7 +9,7 @@ from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.models import Category
 from gongzhi.cases.services import create_duty_rule, dispatch_case
 from gongzhi.cases.services.catalog import import_categories
-from gongzhi.cases.services.routing import _SUGGESTERS, suggest
+from gongzhi.cases.services.routing import _AUTOMATIC, _SUGGESTERS, suggest
 from gongzhi.cases.tests import factories as f
 from gongzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from gongzhi.intelligence import services
@@ -78,6 +78,7 @@ def _case(world, title, description, **kw):
 
 def test_the_classifier_is_registered_as_a_suggester():
     assert classifier_suggester in _SUGGESTERS
+    assert classifier_suggester in _AUTOMATIC  # intake asks it when classifying a case by itself
 
 
 def test_without_an_active_model_there_are_no_classifier_suggestions(world, tree):
