@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.db.models import Model
@@ -16,6 +17,8 @@ _PERMS_ATTR = "_gongzhi_permissions"
 
 
 def _assignments(user) -> list:
+    if getattr(user, "is_system", False):
+        return []  # the system account holds no roles (``assign_role`` refuses it)
     cached = getattr(user, "_gongzhi_assignments", None)
     if cached is None:
         cached = list(user.assignments.select_related("role", "region", "department").order_by("pk"))
@@ -59,9 +62,7 @@ def permissions_of(user) -> frozenset[str]:
     if cached is not None:
         return cached
     if user.is_superuser or user.is_system:
-        from .models import Permission
-
-        perms = frozenset(Permission.objects.values_list("code", flat=True))
+        perms = _every_permission()
     else:
         from .models import Permission
 
@@ -71,6 +72,14 @@ def permissions_of(user) -> frozenset[str]:
         )
     setattr(user, _PERMS_ATTR, perms)
     return perms
+
+
+@functools.cache
+def _every_permission() -> frozenset[str]:
+    """Every permission the installed apps declare (what ``sync_roles`` stores; no query needed)."""
+    from .roles import declared_permissions
+
+    return frozenset(declared_permissions()[0])
 
 
 def has_perm(user, permission: str) -> bool:

@@ -133,6 +133,8 @@ def assign_role(
         actor_scope = scope_of(actor)
         if region is not None and not actor_scope.covers_path(region.path):
             raise PermissionDenied()
+    if user.is_system:
+        raise ValidationFailed({"user": _("The system account cannot hold roles.")})
     if role.scope_kind == "region" and region is None:
         raise ValidationFailed({"region": _("This role needs a region node.")})
     if role.scope_kind == "department" and department is None:

@@ -55,3 +55,23 @@ def test_grid_worker_cannot_create_building_in_neighbouring_grid(world):
             lon=116.415,
             lat=39.905,
         )
+
+
+def test_the_system_account_has_every_permission_and_holds_no_roles(world):
+    from gongzhi.accounts.models import Permission, Role
+    from gongzhi.accounts.scoping import permissions_of
+    from gongzhi.accounts.services import assign_role, system_actor
+    from gongzhi.core.errors import ValidationFailed
+
+    system = system_actor()
+    assert permissions_of(system) == set(Permission.objects.values_list("code", flat=True))
+    assert scope_of(system).is_global
+    with pytest.raises(ValidationFailed) as refused:
+        assign_role(
+            actor=world.admin,
+            user=system,
+            role=Role.objects.get(code="street_dispatcher"),
+            region=world.street,
+        )
+    assert "系统账号" in str(refused.value.fields["user"])
+    assert not system.assignments.exists()
