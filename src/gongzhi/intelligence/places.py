@@ -6,9 +6,9 @@ address, its estate (with and without 小区), the road of its address, its name
 distinctive, and estate + building number in the usual spellings (阳光花园3号楼 / 3栋 / 3幢 / 3座).
 A building name alone such as "3号楼" is never matched: it exists in every estate.
 
-The gazetteer is built once per process and rebuilt when the registry changes: its key is the boundary
-version (``GeoVersion``) plus the count, highest id and latest change time of regions and buildings, read
-with two aggregate queries per lookup.
+The gazetteer is built once per process and rebuilt when the registry changes: its key is
+``regions.names.registry_stamp()`` (boundary version plus the count, highest id and latest change time of
+regions and buildings, one query per lookup).
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
-
 from gongzhi.regions.choices import RegionLevel
-from gongzhi.regions.models import Building, GeoVersion, Region
+from gongzhi.regions.models import Building, Region
+from gongzhi.regions.names import registry_stamp
 
 from .nlp.gazetteer import Entry, Gazetteer, GazetteerMatch
 from .nlp.text import clean_text
@@ -122,17 +121,10 @@ _lock = threading.Lock()
 _cached: tuple[tuple, Gazetteer] | None = None
 
 
-def _registry_key() -> tuple:
-    version = GeoVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
-    region = Region.objects.aggregate(n=Count("pk"), top=Max("pk"), changed=Max("updated_at"))
-    building = Building.objects.aggregate(n=Count("pk"), top=Max("pk"), changed=Max("updated_at"))
-    return (version, *region.values(), *building.values())
-
-
 def gazetteer() -> Gazetteer:
     """The gazetteer of the current registry (built on first use and again after a change)."""
     global _cached
-    key = _registry_key()
+    key = registry_stamp()
     cached = _cached
     if cached is not None and cached[0] == key:
         return cached[1]

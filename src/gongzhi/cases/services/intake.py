@@ -29,9 +29,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import CharField, F, Value
-from django.db.models.functions import Length
-from django.db.models.lookups import Contains
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +40,8 @@ from gongzhi.core.crypto import blind_index
 from gongzhi.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from gongzhi.core.validators import validate_mobile
 from gongzhi.regions.choices import RegionLevel
-from gongzhi.regions.models import Building, Region
+from gongzhi.regions.models import Region
+from gongzhi.regions.names import place_named_in, street_of
 
 from .. import images
 from ..choices import OPEN_STATUSES, AttachmentKind, CaseStatus, Channel, Urgency
@@ -95,55 +93,6 @@ def next_case_number(*, day: date | None = None) -> str:
 # Location
 
 
-def _street_of(node: Region | None) -> Region | None:
-    if node is None:
-        return None
-    if node.level == RegionLevel.STREET:
-        return node
-    parts = node.path.split("/")[:-1]
-    prefixes = ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
-    return Region.objects.filter(path__in=prefixes, level=RegionLevel.STREET).order_by("-path").first()
-
-
-def _place_from_address(address: str) -> Region | None:
-    """The region node an address names: longest region or building name/address/estate found in the text.
-
-    Ties (same matched length and depth) that point to different places resolve to their deepest common
-    ancestor, so an estate spanning two grids gives their community.
-    """
-    text = (address or "").strip()
-    if len(text) < 2:
-        return None
-    value = Value(text, output_field=CharField())
-    candidates: list[tuple[int, int, Region]] = []
-    regions = Region.objects.annotate(n=Length("name")).filter(n__gte=2).filter(Contains(value, F("name")))
-    for region in regions.order_by("path"):
-        candidates.append((len(region.name), region.depth, region))
-    for field in ("address", "name", "estate"):
-        buildings = (
-            Building.objects.annotate(n=Length(field))
-            .filter(n__gte=2, grid__isnull=False)
-            .filter(Contains(value, F(field)))
-            .select_related("grid")
-            .order_by("code")[:50]
-        )
-        for building in buildings:
-            candidates.append((len(getattr(building, field)), building.grid.depth, building.grid))
-    if not candidates:
-        return None
-    best = max((length, depth) for length, depth, _node in candidates)
-    nodes = {node.pk: node for length, depth, node in candidates if (length, depth) == best}
-    if len(nodes) == 1:
-        return next(iter(nodes.values()))
-    chains = [node.path.split("/")[:-1] for node in nodes.values()]
-    shared = []
-    for parts in zip(*chains, strict=False):
-        if len(set(parts)) != 1:
-            break
-        shared.append(parts[0])
-    return Region.objects.filter(path="/".join(shared) + "/").first() if shared else None
-
-
 def locate_place(
     *, address: str = "", lon: float | None = None, lat: float | None = None, grid: Region | None = None
 ) -> tuple[Region | None, str, Region | None]:
@@ -154,10 +103,12 @@ def locate_place(
 
         node = grid_at(lon=lon, lat=lat)
     if node is None and address:
-        node = _place_from_address(address)
+        node, street = place_named_in(address)
+    else:
+        street = street_of(node)
     if node is None:
         return None, "", None
-    return (node if node.level == RegionLevel.GRID else None), node.path, _street_of(node)
+    return (node if node.level == RegionLevel.GRID else None), node.path, street
 
 
 # =====================================================================================================
