@@ -254,7 +254,8 @@ def _replay(existing: Case, digest: str) -> Case:
 
 
 #: Foreign keys ``submit_case`` fills from model instances it holds (``full_clean`` need not look them up).
-_LOADED_RELATIONS = ("category", "grid", "street", "reporter_user", "submitted_by", "duty_rule")
+#: ``number`` is taken only after the checks (a rejected submission must not use one up).
+_LOADED_RELATIONS = ("category", "grid", "street", "reporter_user", "submitted_by", "duty_rule", "number")
 
 
 def _existing(channel: str, key: str) -> Case | None:
@@ -263,7 +264,6 @@ def _existing(channel: str, key: str) -> Case | None:
     return Case.objects.filter(channel=channel, idempotency_key=key).exclude(idempotency_key="").first()
 
 
-@transaction.atomic
 def submit_case(
     *,
     actor: User,
@@ -292,6 +292,11 @@ def submit_case(
     resident account (``on_behalf_of``, 代办): the resident becomes the reporter and ``submitted_by`` the
     staff member, and the audit event names both. Otherwise the reporter is a name and phone, or nobody
     (``anonymous``). Invalid input raises ``ValidationFailed`` with every field error and stores nothing.
+
+    Checks and look-ups run first; everything is then stored in one transaction. The case number is
+    taken just before it, in its own short transaction (unless the caller already holds one), so that
+    concurrent intakes do not queue behind the day counter's row lock until each commits; a submission
+    that fails after that leaves a gap in the day's numbers, never a reused number.
     """
     require(actor, "cases.submit")
     resident = _is_resident(actor)
@@ -450,51 +455,52 @@ def submit_case(
         case.category, case.category_certain = guessed.category, True
         case.duty_rule = find_duty_rule(category=guessed.category, region_path=region_path)
     try:
-        with transaction.atomic():
-            case.number = next_case_number(day=timezone.localdate(now))
-            # the related rows were just loaded: no existence query per foreign key
-            case.full_clean(exclude=_LOADED_RELATIONS, validate_unique=False, validate_constraints=False)
-            case.save(force_insert=True)
+        # the related rows were just loaded: no existence query per foreign key
+        case.full_clean(exclude=_LOADED_RELATIONS, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise ValidationFailed({k: v[0] for k, v in exc.message_dict.items()}) from exc
-    except IntegrityError:
+    with transaction.atomic():  # commits at once unless the caller holds a transaction
+        case.number = next_case_number(day=timezone.localdate(now))
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+            data: dict[str, Any] = {
+                "channel": channel,
+                "category": category.pk if category else None,
+                "grid": place_grid.pk if place_grid else None,
+                "urgency": urgency,
+                "anonymous": bool(anonymous),
+                "reporter_user": reporter.pk if reporter else None,
+                "submitted_by": actor.pk,
+                "attachments": len(cleaned),
+            }
+            if guessed is not None:
+                data["category"] = case.category_id
+                data["auto_category"] = {"confidence": guessed.confidence, "source": guessed.source}
+            if detected_urgent:
+                data["urgency_detected"] = True
+            if place_from_text:
+                data["place_from_text"] = True
+            if proxy:
+                data["proxy"] = True
+                data["on_behalf_of"] = reporter.pk
+            step = workflow._step(case, action="submit", actor=actor, from_status="", at=now, data=data)
+            store_attachments(actor=actor, case=case, files=cleaned, kind=AttachmentKind.REPORT, step=step)
+            record(actor=actor, action="cases.submit", target=case, data=data)
+            case_received(case)
+
+            rule = case.duty_rule
+            if (
+                rule is not None
+                and rule.auto_dispatch
+                and case.category_certain
+                and rule.lead_department.is_active
+                and rule.lead_department.accepts_cases
+            ):
+                workflow.auto_dispatch_new_case(actor=system_actor(), case=case, rule=rule)
+            return case
+    except IntegrityError:  # a concurrent retry with the same key stored the case first
         winner = _existing(channel, key) if key else None
         if winner is None:
             raise
         return _replay(winner, digest)
-
-    data: dict[str, Any] = {
-        "channel": channel,
-        "category": category.pk if category else None,
-        "grid": place_grid.pk if place_grid else None,
-        "urgency": urgency,
-        "anonymous": bool(anonymous),
-        "reporter_user": reporter.pk if reporter else None,
-        "submitted_by": actor.pk,
-        "attachments": len(cleaned),
-    }
-    if guessed is not None:
-        data["category"] = case.category_id
-        data["auto_category"] = {"confidence": guessed.confidence, "source": guessed.source}
-    if detected_urgent:
-        data["urgency_detected"] = True
-    if place_from_text:
-        data["place_from_text"] = True
-    if proxy:
-        data["proxy"] = True
-        data["on_behalf_of"] = reporter.pk
-    step = workflow._step(case, action="submit", actor=actor, from_status="", at=now, data=data)
-    store_attachments(actor=actor, case=case, files=cleaned, kind=AttachmentKind.REPORT, step=step)
-    record(actor=actor, action="cases.submit", target=case, data=data)
-    case_received(case)
-
-    rule = case.duty_rule
-    if (
-        rule is not None
-        and rule.auto_dispatch
-        and case.category_certain
-        and rule.lead_department.is_active
-        and rule.lead_department.accepts_cases
-    ):
-        workflow.auto_dispatch_new_case(actor=system_actor(), case=case, rule=rule)
-    return case

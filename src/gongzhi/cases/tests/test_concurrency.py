@@ -146,3 +146,25 @@ def test_case_numbers_are_unique_and_gapless_within_a_day(world):
     assert [n[:10] for n in numbers] == [prefix] * 25
     assert [int(n[10:]) for n in numbers] == list(range(1, 26))
     assert CaseNumberSequence.objects.get().last == 25
+
+
+def test_rejected_input_takes_no_number_and_a_failed_store_never_gives_its_number_again(world, monkeypatch):
+    from gongzhi.cases.services import intake
+    from gongzhi.core.errors import ValidationFailed
+
+    first = submit_case(actor=world.dispatcher, **f.CaseInputFactory(grid=world.grid_a)).number
+    with pytest.raises(ValidationFailed):
+        submit_case(actor=world.dispatcher, **f.CaseInputFactory(grid=world.grid_a, title=""))
+    assert CaseNumberSequence.objects.get().last == 1  # the checks run before a number is taken
+
+    def broken_store(*args, **kwargs):
+        raise RuntimeError("storage down")
+
+    monkeypatch.setattr(intake, "store_attachments", broken_store)
+    with pytest.raises(RuntimeError):
+        submit_case(actor=world.dispatcher, **f.CaseInputFactory(grid=world.grid_a))
+    monkeypatch.undo()
+    third = submit_case(actor=world.dispatcher, **f.CaseInputFactory(grid=world.grid_a)).number
+    assert Case.objects.count() == 2
+    # the failed submission's number stays used: a gap, never a second case with the same number
+    assert int(third[10:]) == int(first[10:]) + 2
