@@ -76,23 +76,16 @@ def _text(rows: int = 3, placeholder=None) -> forms.Textarea:
 # ---------------------------------------------------------------------------------------- shared reads
 
 
-class CategoryChoiceForm(forms.Form):
-    category = forms.ModelChoiceField(
-        queryset=None,
-        error_messages={"invalid_choice": _("This category does not exist or is no longer in use.")},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = active_categories()
-
-
-def category_by_id(pk: int, *, field: str = "category") -> Category:
+def category_by_id(pk: int | str, *, field: str = "category") -> Category:
     """The active category ``pk``, or ``ValidationFailed`` naming ``field``."""
-    form = CategoryChoiceForm({"category": pk})
-    if not form.is_valid():
-        raise ValidationFailed({field: form.errors["category"][0]})
-    return form.cleaned_data["category"]
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        number = 0
+    category = active_categories().filter(pk=number).first() if 0 < number < 2**63 else None
+    if category is None:
+        raise ValidationFailed({field: str(_("This category does not exist or is no longer in use."))})
+    return category
 
 
 # (key prefix, attempts, window in seconds): 4 digits are guessable, so lookups are rate-limited both per

@@ -93,8 +93,10 @@ def _text(case: Case) -> str:
     return dedupe_text(case.title, case.description)
 
 
-def index_cases(cases: Sequence[Case], *, now: datetime | None = None) -> int:
+def index_cases(cases: Sequence[Case], *, now: datetime | None = None, new: bool = False) -> int:
     """Store signatures and band keys of ``cases`` (replacing older ones); returns how many were indexed.
+
+    ``new``: the cases were never indexed (just submitted), so there is nothing to replace.
 
     Derived data, like a search index: no permission check and no audit event per case (intake calls it
     for every new case; ``rebuild_duplicate_index`` is the audited bulk operation).
@@ -107,8 +109,9 @@ def index_cases(cases: Sequence[Case], *, now: datetime | None = None) -> int:
     keys = HASHER.band_keys(signatures, salts=[_salt(case) for case in cases])
     ids = [case.pk for case in cases]
     with transaction.atomic():
-        CaseBand.objects.filter(case_id__in=ids).delete()
-        CaseFingerprint.objects.filter(case_id__in=ids).delete()
+        if not new:
+            CaseBand.objects.filter(case_id__in=ids).delete()
+            CaseFingerprint.objects.filter(case_id__in=ids).delete()
         CaseFingerprint.objects.bulk_create(
             [
                 CaseFingerprint(
@@ -142,7 +145,7 @@ def index_case(case: Case) -> None:
 def index_case_on_intake(case: Case) -> None:
     """Intake listener: index a new case after its transaction committed; a failure is only logged."""
     try:
-        index_case(case)
+        index_cases([case], new=True)
     except Exception:  # the index can be rebuilt; intake must never fail because of it
         logger.exception("could not index case %s for duplicate detection", case.pk)
 

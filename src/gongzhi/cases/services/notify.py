@@ -10,7 +10,6 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -33,18 +32,27 @@ def sms_backend():
 
 
 def notify(*, recipients: Iterable, case: Case | None, kind: str, message: str, dedupe_key: str = "") -> int:
-    """Create in-app notifications (once per recipient and ``dedupe_key``); returns how many were new."""
-    created = 0
-    for user in {u.pk: u for u in recipients if u is not None}.values():
-        try:
-            with transaction.atomic():
-                Notification.objects.create(
-                    recipient=user, case=case, kind=kind, message=str(message)[:300], dedupe_key=dedupe_key
-                )
-                created += 1
-        except IntegrityError:
-            continue
-    return created
+    """Create in-app notifications (once per recipient and ``dedupe_key``); returns how many were new.
+
+    One insert for all recipients; with a ``dedupe_key`` those who already have the notice are skipped
+    (and a concurrent duplicate is ignored by the unique constraint).
+    """
+    people = {u.pk: u for u in recipients if u is not None}
+    if dedupe_key and people:
+        had = Notification.objects.filter(recipient_id__in=list(people), dedupe_key=dedupe_key)
+        for pk in had.values_list("recipient_id", flat=True):
+            people.pop(pk, None)
+    if not people:
+        return 0
+    text = str(message)[:300]
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=user, case=case, kind=kind, message=text, dedupe_key=dedupe_key)
+            for user in people.values()
+        ],
+        ignore_conflicts=bool(dedupe_key),
+    )
+    return len(people)
 
 
 def send_sms(*, phone: str, text: str) -> None:
