@@ -16,5 +16,6 @@ register(
         "cases.seed_calendar": _("Seeded the working calendar"),
         "cases.reveal_reporter": _("Revealed a reporter's contact"),
         "cases.add_attachment": _("Added an attachment"),
+        "cases.sweep_orphan_files": _("Removed files left by failed submissions"),
     }
 )

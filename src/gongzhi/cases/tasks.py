@@ -17,6 +17,14 @@ def scan_deadlines_task() -> dict:
     return scan_deadlines().as_dict()
 
 
+@db_periodic_task(crontab(hour="4", minute="10"))
+def sweep_orphan_files_task() -> dict:
+    """每日清理孤儿附件: delete attachment files no row refers to (left by failed submissions)."""
+    from .services.intake import sweep_orphan_files
+
+    return sweep_orphan_files()
+
+
 @db_task(retries=3, retry_delay=60)
 def send_reporter_sms_task(case_id: int, text: str) -> None:
     """短信告知诉求人: send ``text`` to the reporter of a case (the phone is read here, never queued).

@@ -19,11 +19,12 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import uuid
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -58,6 +59,7 @@ __all__ = [
     "next_case_number",
     "store_attachments",
     "submit_case",
+    "sweep_orphan_files",
 ]
 
 CASE_NUMBER_PREFIX = "GZ"
@@ -177,6 +179,44 @@ def store_attachments(
         attachment.save()
         stored.append(attachment)
     return stored
+
+
+#: A file younger than this may belong to a transaction still in flight; the sweep leaves it alone.
+ORPHAN_GRACE = timedelta(hours=6)
+ATTACHMENT_DIR = "cases"
+
+
+def _stored_files(storage, folder: str) -> Iterator[str]:
+    directories, files = storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}"
+    for directory in directories:
+        yield from _stored_files(storage, f"{folder}/{directory}")
+
+
+def sweep_orphan_files(*, now: datetime | None = None, grace: timedelta = ORPHAN_GRACE) -> dict[str, int]:
+    """清理孤儿附件: delete stored attachment files that no ``Attachment`` row refers to.
+
+    Files are written before the transaction that records them commits; a submission that fails or
+    rolls back after that (or a crash) leaves its files behind. Only files older than ``grace`` go, so a
+    transaction still in flight never loses its photo. Rows are never touched; safe to run twice.
+    """
+    storage = Attachment._meta.get_field("file").storage
+    cutoff = (now or timezone.now()) - grace
+    seen = removed = 0
+    if not storage.exists(ATTACHMENT_DIR):
+        return {"seen": 0, "removed": 0}
+    names = _stored_files(storage, ATTACHMENT_DIR)
+    while batch := list(itertools.islice(names, 500)):
+        seen += len(batch)
+        known = set(Attachment.objects.filter(file__in=batch).values_list("file", flat=True))
+        for name in batch:
+            if name not in known and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                removed += 1
+    if removed:
+        record(actor=system_actor(), action="cases.sweep_orphan_files", data={"removed": removed})
+    return {"seen": seen, "removed": removed}
 
 
 @transaction.atomic

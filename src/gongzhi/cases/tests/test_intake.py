@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from PIL import Image
 
@@ -370,6 +371,40 @@ def test_urgent_case_is_dispatched_with_short_limits(world):
 
 
 # --- attachments ---------------------------------------------------------------------------------------
+
+
+def test_files_of_a_failed_submission_are_swept_once_they_are_old(world, media, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    photo = f.upload("现场照片.jpg", f.jpeg_with_exif(), "image/jpeg")
+    kept = submit_case(actor=world.dispatcher, attachments=[photo], **hotline(world))
+
+    def audit_down(**kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(intake_module, "record", audit_down)
+    with pytest.raises(RuntimeError):  # the photo was written, then the transaction rolled back
+        submit_case(
+            actor=world.dispatcher,
+            attachments=[f.upload("b.jpg", f.jpeg_with_exif(), "image/jpeg")],
+            **hotline(world),
+        )
+    monkeypatch.undo()
+    files = sorted(p for p in media.rglob("*") if p.is_file())
+    assert len(files) == 2 and Attachment.objects.count() == 1
+
+    assert intake_module.sweep_orphan_files() == {"seen": 2, "removed": 0}  # too young: maybe in flight
+    later = timezone.now() + intake_module.ORPHAN_GRACE + timedelta(minutes=1)
+    assert intake_module.sweep_orphan_files(now=later) == {"seen": 2, "removed": 1}
+    (attachment,) = Attachment.objects.filter(case=kept)
+    assert [p for p in media.rglob("*") if p.is_file()] == [media / attachment.file.name]
+    assert AuditEvent.objects.filter(action="cases.sweep_orphan_files").latest("pk").data == {"removed": 1}
+    assert intake_module.sweep_orphan_files(now=later) == {"seen": 1, "removed": 0}  # safe to run twice
+    out = io.StringIO()
+    call_command("cases", "sweep-files", stdout=out)
+    assert out.getvalue().strip() == "1 files checked, 0 orphaned files removed."
 
 
 def test_photo_exif_is_removed_and_orientation_applied(world, media):

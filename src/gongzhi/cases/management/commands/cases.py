@@ -6,7 +6,8 @@
 * ``gongzhi cases import-categories FILE [--dry-run]`` — add the nodes of an Excel/CSV file with the
   columns 一级分类, 二级分类, 三级分类;
 * ``gongzhi cases scan-deadlines`` — run the warning/escalation scan once (normally huey does it every
-  minute).
+  minute);
+* ``gongzhi cases sweep-files`` — delete attachment files no case refers to (normally huey does it daily).
 
 All of them act as the system account and are audited like any other write.
 """
@@ -26,7 +27,7 @@ from gongzhi.core.errors import DomainError
 class Command(BaseCommand):
     help = (
         "Cases catalogue tools: seed-calendar [--year Y ...], install-categories, "
-        "import-categories FILE [--dry-run], scan-deadlines."
+        "import-categories FILE [--dry-run], scan-deadlines, sweep-files."
     )
 
     def add_arguments(self, parser):
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         imp.add_argument("file")
         imp.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
         sub.add_parser("scan-deadlines", help="Run the deadline warning scan once.")
+        sub.add_parser("sweep-files", help="Delete attachment files left by failed submissions.")
 
     def handle(self, *args, **options):
         try:
@@ -107,3 +109,9 @@ class Command(BaseCommand):
 
         result = scan_deadlines()
         self.stdout.write(str(result))
+
+    def _sweep_files(self, options) -> None:
+        from gongzhi.cases.services.intake import sweep_orphan_files
+
+        result = sweep_orphan_files()
+        self.stdout.write(f"{result['seen']} files checked, {result['removed']} orphaned files removed.")
