@@ -1,10 +1,14 @@
 """附件清洗: check an uploaded file's real type and size, and re-encode images without their metadata.
 
-Pure helpers (no ORM, no Django): ``clean_upload(data, filename=...)`` returns the bytes to store. The
-type is taken from the file's first bytes, never from its name or the browser's content type. Images
-(JPEG, PNG, WebP) are decoded with Pillow, turned upright by their EXIF orientation and written again
-without EXIF, XMP, ICC comments or PNG text chunks, so no GPS position, camera serial or timestamp
-survives. PDF files are kept as uploaded after a signature check.
+``clean_upload(data, filename=...)`` returns the bytes to store (no ORM). The type is taken from the
+file's first bytes, never from its name or the browser's content type. Images (JPEG, PNG, WebP, and HEIC
+/HEIF from phone cameras) are decoded with Pillow, turned upright by their EXIF orientation and written
+again without EXIF, XMP, ICC comments or PNG text chunks, so no GPS position, camera serial or timestamp
+survives. HEIC photos are stored as JPEG, which every browser shows. PDF files are kept as uploaded after
+a signature check.
+
+``clean_files(uploads, field=..., max_files=...)`` is what services call: it reads Django uploads, cleans
+each and turns a rejection into a ``ValidationFailed`` with a Chinese message naming the field.
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gongzhi.core.errors import ValidationFailed
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -23,8 +30,11 @@ __all__ = [
     "MAX_SIDE",
     "CleanFile",
     "FileRejected",
+    "clean_files",
     "clean_upload",
+    "read_upload",
     "reencode_image",
+    "rejection_message",
     "sniff_type",
 ]
 
@@ -39,9 +49,16 @@ ALLOWED_TYPES: Final[dict[str, str]] = {
     "image/jpeg": "jpg",
     "image/png": "png",
     "image/webp": "webp",
+    "image/heic": "heic",
     "application/pdf": "pdf",
 }
-_PIL_FORMATS: Final = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+_PIL_FORMATS: Final = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
+#: What an accepted type is stored as (HEIC becomes JPEG: few browsers can show HEIC).
+_STORED_AS: Final = {"image/heic": "image/jpeg"}
+#: File-name extensions a type may arrive with.
+_NAMES: Final = {"image/jpeg": {"jpg", "jpeg", "jpe"}, "image/heic": {"heic", "heif"}}
+#: ISO base media brands of HEIC/HEIF still images (bytes 8–12 after ``ftyp``).
+_HEIF_BRANDS: Final = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 
 
 class FileRejected(ValueError):
@@ -71,12 +88,23 @@ def sniff_type(data: bytes) -> str | None:
         return "image/webp"
     if data.startswith(b"%PDF-"):
         return "application/pdf"
+    if len(data) >= 12 and data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "image/heic"
     return None
+
+
+def _open_heif() -> None:
+    """Teach Pillow HEIC/HEIF (pillow-heif); done on the first HEIC upload."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
 
 
 def reencode_image(data: bytes, content_type: str) -> bytes:
     """Decode an image, apply its EXIF orientation, drop all metadata and encode it again."""
     pil_format = _PIL_FORMATS[content_type]
+    if pil_format == "HEIF":
+        _open_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -103,7 +131,7 @@ def reencode_image(data: bytes, content_type: str) -> bytes:
     if max(upright.size) > MAX_SIDE:
         upright.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    if pil_format == "JPEG":
+    if pil_format in ("JPEG", "HEIF"):
         if upright.mode not in ("RGB", "L"):
             upright = upright.convert("RGB")
         upright.save(out, format="JPEG", quality=85, optimize=True)
@@ -132,15 +160,63 @@ def clean_upload(data: bytes, *, filename: str = "") -> CleanFile:
     if content_type is None:
         raise FileRejected("type", "unknown content")
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    allowed_names = {"jpg", "jpeg", "jpe"} if content_type == "image/jpeg" else {ALLOWED_TYPES[content_type]}
-    if extension and extension not in allowed_names:
+    if extension and extension not in _NAMES.get(content_type, {ALLOWED_TYPES[content_type]}):
         raise FileRejected("type", f"name ends in .{extension}, content is {content_type}")
     if content_type == "application/pdf":
         if b"%%EOF" not in data[-2048:]:
             raise FileRejected("broken", "PDF without end marker")
         return CleanFile(content=data, content_type=content_type, extension="pdf")
+    stored_as = _STORED_AS.get(content_type, content_type)
     return CleanFile(
         content=reencode_image(data, content_type),
-        content_type=content_type,
-        extension=ALLOWED_TYPES[content_type],
+        content_type=stored_as,
+        extension=ALLOWED_TYPES[stored_as],
     )
+
+
+# --- Django uploads ----------------------------------------------------------------------------------
+
+
+def read_upload(upload: Any, *, limit: int = MAX_BYTES) -> tuple[bytes, str]:
+    """The bytes (at most ``limit`` + 1, so an oversized stream is noticed) and the bare file name."""
+    name = str(getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    size = getattr(upload, "size", None)
+    if isinstance(size, int) and size > limit:
+        raise FileRejected("too_large")
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(limit + 1) if hasattr(upload, "read") else bytes(upload)
+    return data, name
+
+
+def rejection_message(code: str) -> str:
+    """The Chinese message for a ``FileRejected`` code."""
+    if code == "too_large":
+        return _("The file is too large. Upload a file of at most 10 MB.")
+    if code == "empty":
+        return _("The file is empty.")
+    if code == "broken":
+        return _("The file is damaged and cannot be opened.")
+    return _("Only JPEG, PNG, WebP or HEIC photos and PDF files can be uploaded.")
+
+
+def clean_files(
+    uploads: Any, *, field: str, max_files: int, photos_only: bool = False
+) -> list[tuple[CleanFile, str]]:
+    """Read, check and clean uploads before anything is stored; ``ValidationFailed`` names ``field``."""
+    uploads = [upload for upload in (uploads or ()) if upload]
+    if len(uploads) > max_files:
+        raise ValidationFailed({field: _("Upload at most %(max)s files.") % {"max": max_files}})
+    cleaned = []
+    for upload in uploads:
+        try:
+            data, name = read_upload(upload)
+            clean = clean_upload(data, filename=name)
+        except FileRejected as exc:
+            raise ValidationFailed(
+                {field: rejection_message(exc.code)}, code=f"attachment.{exc.code}"
+            ) from exc
+        if photos_only and not clean.content_type.startswith("image/"):
+            raise ValidationFailed({field: _("Only JPEG, PNG, WebP or HEIC photos can be uploaded.")})
+        cleaned.append((clean, name))
+    return cleaned

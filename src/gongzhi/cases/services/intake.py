@@ -117,42 +117,11 @@ def locate_place(
 # Attachments
 
 
-def _file_message(code: str) -> str:
-    if code == "too_large":
-        return _("The file is too large. Upload a file of at most 10 MB.")
-    if code == "empty":
-        return _("The file is empty.")
-    if code == "broken":
-        return _("The file is damaged and cannot be opened.")
-    return _("Only JPEG, PNG or WebP photos and PDF files can be uploaded.")
-
-
-def _read_upload(upload: Any) -> tuple[bytes, str]:
-    name = str(getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
-    size = getattr(upload, "size", None)
-    if isinstance(size, int) and size > images.MAX_BYTES:
-        raise images.FileRejected("too_large")
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(images.MAX_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
-    return data, name[:200]
-
-
 def clean_uploads(
     uploads: Iterable[Any], *, field: str = "attachments"
 ) -> list[tuple[images.CleanFile, str]]:
-    """Read, check and clean uploads before anything is stored; ``ValidationFailed`` names the bad one."""
-    uploads = list(uploads or ())
-    if len(uploads) > MAX_ATTACHMENTS:
-        raise ValidationFailed({field: _("Upload at most %(max)s files.") % {"max": MAX_ATTACHMENTS}})
-    cleaned = []
-    for upload in uploads:
-        try:
-            data, name = _read_upload(upload)
-            cleaned.append((images.clean_upload(data, filename=name), name))
-        except images.FileRejected as exc:
-            raise ValidationFailed({field: _file_message(exc.code)}, code=f"attachment.{exc.code}") from exc
-    return cleaned
+    """Read, check and clean a case's uploads before anything is stored (``images.clean_files``)."""
+    return images.clean_files(uploads, field=field, max_files=MAX_ATTACHMENTS)
 
 
 def store_attachments(

@@ -281,6 +281,20 @@ def jpeg_with_exif(*, size: tuple[int, int] = (64, 48), orientation: int = 6) ->
     return out.getvalue()
 
 
+def heic_with_exif(*, size: tuple[int, int] = (64, 48), orientation: int = 6) -> bytes:
+    """An iPhone-style HEIC photo carrying EXIF: camera make, GPS position and an orientation tag."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    exif[0x010F] = "Gongzhi Camera"  # Make
+    exif[0x0112] = orientation  # Orientation
+    exif[0x8825] = {1: "N", 2: (39.0, 54.0, 18.0), 3: "E", 4: (116.0, 24.0, 18.0)}  # GPS IFD
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format="HEIF", exif=exif.tobytes())
+    return out.getvalue()
+
+
 def png_bytes(size: tuple[int, int] = (32, 32)) -> bytes:
     out = io.BytesIO()
     Image.new("RGBA", size, (0, 128, 0, 255)).save(out, format="PNG")

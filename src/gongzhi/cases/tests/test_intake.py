@@ -428,6 +428,32 @@ def test_photo_exif_is_removed_and_orientation_applied(world, media):
     assert b"Gongzhi Camera" not in data
 
 
+def test_an_iphone_heic_photo_is_stored_as_jpeg_without_its_metadata(world, media):
+    photo = f.heic_with_exif(size=(64, 48), orientation=6)
+    assert photo[4:12] == b"ftypheic"
+    case = submit_case(
+        actor=world.dispatcher, attachments=[f.upload("IMG_0001.HEIC", photo, "image/heic")], **hotline(world)
+    )
+    attachment = Attachment.objects.get(case=case)
+    assert (attachment.content_type, attachment.original_name) == ("image/jpeg", "IMG_0001.HEIC")
+    assert attachment.file.name.endswith(".jpg")
+    with attachment.file.open("rb") as stored:
+        data = stored.read()
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG" and image.size == (48, 64)  # upright
+    assert not image.getexif() and "exif" not in image.info
+    assert b"Gongzhi Camera" not in data
+
+
+def test_a_heic_photo_named_as_something_else_is_refused(world, media):
+    with pytest.raises(ValidationFailed) as info:
+        submit_case(
+            actor=world.dispatcher, attachments=[f.upload("a.png", f.heic_with_exif())], **hotline(world)
+        )
+    assert info.value.code == "attachment.type"
+    assert "HEIC" in str(info.value.fields["attachments"]) and not Case.objects.exists()
+
+
 def test_png_and_pdf_are_accepted(world, media):
     case = f.processing_case(world)
     png = add_attachment(

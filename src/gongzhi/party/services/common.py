@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
@@ -59,43 +58,12 @@ def clean_text(value: str | None, *, field: str, max_length: int, required: bool
     return text
 
 
-def _file_message(code: str) -> str:
-    if code == "too_large":
-        return _("The file is too large. Upload a file of at most 10 MB.")
-    if code == "empty":
-        return _("The file is empty.")
-    if code == "broken":
-        return _("The file is damaged and cannot be opened.")
-    return _("Only JPEG, PNG or WebP photos and PDF files can be uploaded.")
-
-
-def read_upload(upload: Any, *, limit: int = images.MAX_BYTES) -> tuple[bytes, str]:
-    name = str(getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
-    size = getattr(upload, "size", None)
-    if isinstance(size, int) and size > limit:
-        raise images.FileRejected("too_large")
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(limit + 1) if hasattr(upload, "read") else bytes(upload)
-    return data, name
+read_upload = images.read_upload
 
 
 def clean_files(uploads, *, field: str, photos_only: bool = False) -> list[tuple[images.CleanFile, str]]:
     """Check and clean uploads before anything is stored (images re-encoded without EXIF)."""
-    uploads = [u for u in (uploads or ()) if u]
-    if len(uploads) > MAX_FILES:
-        raise ValidationFailed({field: _("Upload at most %(max)s files.") % {"max": MAX_FILES}})
-    cleaned = []
-    for upload in uploads:
-        try:
-            data, name = read_upload(upload)
-            clean = images.clean_upload(data, filename=name)
-        except images.FileRejected as exc:
-            raise ValidationFailed({field: _file_message(exc.code)}, code=f"attachment.{exc.code}") from exc
-        if photos_only and not clean.content_type.startswith("image/"):
-            raise ValidationFailed({field: _("Only JPEG, PNG or WebP photos can be uploaded.")})
-        cleaned.append((clean, name))
-    return cleaned
+    return images.clean_files(uploads, field=field, max_files=MAX_FILES, photos_only=photos_only)
 
 
 def content_file(clean: images.CleanFile) -> tuple[str, ContentFile]:
