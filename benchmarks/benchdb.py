@@ -37,11 +37,15 @@ def _pg_admin(*statements: str) -> None:
             conn.execute(statement)
 
 
-def configure(db: str, *, name: str) -> str:
-    """Create an empty database for ``db`` ("sqlite" or "postgresql"), point Django at it, set Django up."""
+def configure(db: str, *, name: str, fresh: bool = True) -> str:
+    """Create an empty database for ``db`` ("sqlite" or "postgresql"), point Django at it, set Django up.
+
+    ``fresh=False`` (SQLite only) keeps the file a previous run left instead.
+    """
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if db == "sqlite":
-        _remove_sqlite(name)
+        if fresh:
+            _remove_sqlite(name)
         url = f"sqlite:///{_sqlite_path(name)}"
     else:
         _pg_admin(f"DROP DATABASE IF EXISTS gongzhi_{name} WITH (FORCE)", f"CREATE DATABASE gongzhi_{name}")

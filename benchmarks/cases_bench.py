@@ -2,6 +2,7 @@
 """Cases benchmark: bulk-load N cases into a fresh database and measure what the issue promises.
 
     .venv/bin/python benchmarks/cases_bench.py --db sqlite|postgresql --cases 1000000 [--http-seconds 20]
+    .venv/bin/python benchmarks/cases_bench.py --db sqlite --reuse   # the case list on a --keep database
 
 Prints one JSON object. Steps:
 
@@ -71,11 +72,19 @@ def parse_args(argv=None):
     parser.add_argument("--batch", type=int, default=20_000, help="cases per bulk batch")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--skip-http", action="store_true")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="SQLite: migrate and analyse the database a --keep run left, measure only the case list (c)",
+    )
+    args = parser.parse_args(argv)
+    if args.reuse and args.db != "sqlite":
+        parser.error("--reuse works with --db sqlite only")
+    return args
 
 
 def configure(args) -> str:
-    return benchdb.configure(args.db, name=DB_NAME)
+    return benchdb.configure(args.db, name=DB_NAME, fresh=not args.reuse)
 
 
 def drop_database(args) -> None:
@@ -1139,6 +1148,42 @@ def bench_list(world: World, filters: list[dict]) -> dict:
     }
 
 
+def kept_world() -> World:
+    """What ``list_filters`` and ``bench_list`` need of the district a ``--keep`` run built, read back."""
+    from gongzhi.accounts.models import Department, User
+    from gongzhi.regions.models import Region
+
+    w = World()
+    w.streets = list(Region.objects.filter(level="street").order_by("code"))
+    w.communities = list(Region.objects.filter(level="community").order_by("code"))
+    w.departments = {d.code: d for d in Department.objects.order_by("pk")}  # creation order, as built
+    w.dispatchers = list(User.objects.filter(username__startswith="dispatcher").order_by("username"))
+    return w
+
+
+def reuse_list(args) -> dict:
+    """``--reuse``: upgrade the kept database as docs/deployment.md says (``migrate``, then ``ANALYZE``),
+    then measure the case list only."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Max
+
+    from gongzhi.cases.models import Case
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    result: dict = {"db": args.db, "reused": True, "migrate_s": round(time.perf_counter() - t0, 1)}
+    t0 = time.perf_counter()
+    analyze(connection, args.db)
+    result["analyze_s"] = round(time.perf_counter() - t0, 1)
+    world = kept_world()
+    now = Case.objects.aggregate(last=Max("received_at"))["last"]  # the same filters on every rerun
+    result["cases"] = Case.objects.count()
+    result["list"] = bench_list(world, list_filters(world, now, args.list_runs))
+    log(f"list: {result['list']['p50_ms']} / {result['list']['p99_ms']} ms")
+    return result
+
+
 # ---------------------------------------------------------------------------------------------------------
 # (d) the three rates
 
@@ -1439,6 +1484,9 @@ def bench_raw(gen: Generator, args) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     url = configure(args)
+    if args.reuse:
+        print(json.dumps(reuse_list(args), ensure_ascii=False))
+        return 0
     from django.core.management import call_command
     from django.db import connection
 

@@ -294,12 +294,20 @@ class Case(RegionScopedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "received_at"], name="case_status_received_idx"),
-            # the case list (selectors.filter_cases, newest first): one ordered index per selective filter
+            # the case list (selectors.filter_cases, newest first): one ordered index per selective filter;
+            # the columns after received_at let SQLite test the other list filters on the index entry
+            # while it walks the index in list order, without reading the case row (migration 0004)
+            models.Index(
+                fields=["status", "received_at", "category", "region_path"],
+                name="case_status_received_cov_idx",
+            ),
             models.Index(
                 fields=["department", "status", "received_at"], name="case_dept_status_received_idx"
             ),
-            models.Index(fields=["department", "received_at"], name="case_dept_received_idx"),
+            models.Index(
+                fields=["department", "received_at", "category", "status", "region_path"],
+                name="case_dept_received_cov_idx",
+            ),
             models.Index(fields=["category", "received_at"], name="case_category_received_idx"),
             models.Index(fields=["region_path", "received_at"], name="case_region_received_idx"),
             models.Index(fields=["warn_at"], name="case_warn_at_idx", condition=Q(warn_at__isnull=False)),

@@ -14,7 +14,18 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connections
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,7 +105,13 @@ def cases_visible_to(user) -> QuerySet[Case]:
         qs = Case.objects.filter(reporter_user_id=scope.user_id)
     else:
         qs = Case.objects.none()
-    return qs.select_related("category", "grid", "department").order_by("-received_at", "-pk")
+    # a grid's boundary (GeoJSON, often kilobytes) is never shown in a list: reading it per row tripled the
+    # cost of sorting a community's cases on SQLite
+    return (
+        qs.select_related("category", "grid", "department")
+        .defer("grid__boundary")
+        .order_by("-received_at", "-pk")
+    )
 
 
 def get_case(*, user, pk: int) -> Case:
@@ -217,6 +234,26 @@ def category_subtree_ids(category: Category | int) -> list[int]:
     )
 
 
+def _filter_unindexed(qs: QuerySet[Case], field: str, lookup: str, value: Any) -> QuerySet[Case]:
+    """``qs.filter(<field>__<lookup>=value)``, on SQLite through a no-op expression that no index matches.
+
+    A category subtree (an ``IN`` list), a region prefix (a range) and a channel each match a few thousand
+    to hundreds of thousands of cases. SQLite's planner has no histograms: given an index on such a
+    column it reads every matching case and sorts them all for a page of 20 (80–300 ms at a million
+    cases). Without that choice it walks an index in list order — ``received_at``, or the status or
+    department index, whose trailing category, status and region columns (migration 0004) let it test
+    these filters without reading the row — and stops after 20 hits. PostgreSQL estimates these filters
+    from its statistics and keeps the plain filter.
+    """
+    if connections[qs.db].vendor != "sqlite":
+        return qs.filter(**{f"{field}__{lookup}": value})
+    if isinstance(Case._meta.get_field(field), CharField):
+        plain = Concat(field, Value(""), output_field=CharField())
+    else:
+        plain = ExpressionWrapper(F(field) + 0, output_field=IntegerField())
+    return qs.alias(**{f"{field}_plain": plain}).filter(**{f"{field}_plain__{lookup}": value})
+
+
 def filter_cases(
     qs: QuerySet[Case],
     *,
@@ -238,22 +275,13 @@ def filter_cases(
     if status:
         qs = qs.filter(status__in=[str(s) for s in _as_list(status)])
     if category:
-        qs = qs.filter(category_id__in=category_subtree_ids(category))
+        qs = _filter_unindexed(qs, "category_id", "in", category_subtree_ids(category))
     if department:
         qs = qs.filter(department_id=department.pk if isinstance(department, Department) else int(department))
     if region is not None:
-        qs = qs.filter(region_path__prefix=region.path)
+        qs = _filter_unindexed(qs, "region_path", "prefix", region.path)
     if channel:
-        channels = [str(c) for c in _as_list(channel)]
-        if connections[qs.db].vendor == "sqlite":
-            # A channel matches a tenth to two thirds of all cases. SQLite's planner (no histograms) would
-            # still read them all through the channel index and sort them; matching an expression keeps
-            # it on an index that gives the list order. PostgreSQL weighs the channel index correctly.
-            qs = qs.alias(channel_text=Concat("channel", Value(""), output_field=CharField())).filter(
-                channel_text__in=channels
-            )
-        else:
-            qs = qs.filter(channel__in=channels)
+        qs = _filter_unindexed(qs, "channel", "in", [str(c) for c in _as_list(channel)])
     if overdue is not None:
         q = _overdue_q(timezone.now())
         qs = qs.filter(q) if overdue else qs.exclude(q)
