@@ -22,7 +22,8 @@ Prints one JSON object. Steps:
    (a) create throughput over HTTP: ``gongzhi serve --workers 2`` on a free port, a token from
        ``gongzhi token create``, POST /api/v1/cases with an Idempotency-Key from a few client threads for
        ``--http-seconds``: cases/s and p50/p99 latency (``"http": "endpoint missing"`` if there is no
-       endpoint yet);
+       endpoint yet), plus where the time went: CPU milliseconds per created case of the server and of
+       PostgreSQL, and the share of the machine's CPU left idle (Linux ``/proc``);
    (b) a raw INSERT of the same rows (case + submit step, executemany, 1,000 per transaction) in the same
        database; overhead ratio = raw cases/s ÷ HTTP cases/s;
    (e) ``queries_per_create``: SQL statements of one ``submit_case`` with a category (auto-dispatched)
@@ -1303,6 +1304,55 @@ def gongzhi_bin() -> str:
     return str(candidate) if candidate.exists() else shutil.which("gongzhi") or "gongzhi"
 
 
+def _cpu_ticks(pids: list[int]) -> dict[int, int]:
+    """user + system clock ticks each process used so far (Linux /proc; unreadable ones left out)."""
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def _ticks_between(before: dict[int, int], after: dict[int, int]) -> int:
+    """Ticks used in between; a process that started in between (a new database backend) from zero."""
+    return sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
+
+
+def _process_tree(root: int) -> list[int]:
+    """``root`` and its children (the gunicorn master and its workers)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == root:
+                children.append(int(entry.name))
+    return [root, *children]
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, idle) clock ticks of all CPUs since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    return sum(values) - values[3] - values[4], values[3] + values[4]
+
+
 def bench_http(world: World, args) -> dict | str:
     port = free_port()
     env = dict(os.environ)
@@ -1406,6 +1456,10 @@ def bench_http(world: World, args) -> dict | str:
                 for k, v in bad.items():
                     errors[k] = errors.get(k, 0) + v
 
+        server_pids = _process_tree(server.pid)
+        postgres = args.db == "postgresql"
+        server_before, pg_before = _cpu_ticks(server_pids), _cpu_ticks(_postgres_pids() if postgres else [])
+        busy_before, idle_before = _machine_ticks()
         started = time.perf_counter()
         threads = [threading.Thread(target=client, args=(SEED + 10 + i,)) for i in range(args.http_threads)]
         for t in threads:
@@ -1413,6 +1467,11 @@ def bench_http(world: World, args) -> dict | str:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
+        server_ticks = _ticks_between(server_before, _cpu_ticks(server_pids))
+        pg_ticks = _ticks_between(pg_before, _cpu_ticks(_postgres_pids() if postgres else []))
+        busy_after, idle_after = _machine_ticks()
+        busy, idle = busy_after - busy_before, idle_after - idle_before
+        per_create = 1000 / os.sysconf("SC_CLK_TCK") / max(1, len(latencies))
         return {
             "seconds": round(elapsed, 1),
             "threads": args.http_threads,
@@ -1422,6 +1481,12 @@ def bench_http(world: World, args) -> dict | str:
             "p50_ms": round(percentile(latencies, 0.5), 1),
             "p99_ms": round(percentile(latencies, 0.99), 1),
             "errors": errors,
+            # where the time went: CPU per created case of the server (gunicorn master and workers) and of
+            # PostgreSQL, and the share of the machine's CPU time left idle during the run
+            "server_cpu_ms_per_create": round(server_ticks * per_create, 1),
+            "postgres_cpu_ms_per_create": round(pg_ticks * per_create, 1) if postgres else None,
+            "machine_idle_share": round(idle / max(1, busy + idle), 3),
+            "cpus": os.cpu_count(),
         }
     finally:
         server.terminate()
