@@ -7,10 +7,11 @@ short limits) and loads the editable working calendar (``CalendarDay`` rows) int
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
+
+from gongzhi.core.memo import KeyedMemo
 
 from .choices import CalendarDayKind, Urgency
 from .deadlines import WorkCalendar
@@ -61,34 +62,26 @@ def deadline_plan(*, category: Category | None, rule: DutyRule | None, urgency: 
     )
 
 
-_lock = threading.Lock()
-_cached: tuple[tuple, WorkCalendar] | None = None
-
-
-def work_calendar() -> WorkCalendar:
-    """The working calendar from ``CalendarDay`` rows (weekday holidays and 调休 make-up days)."""
-    global _cached
-    stamp = CalendarDay.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    key = (stamp["n"], stamp["last"], _edit_counter)
-    with _lock:
-        if _cached is not None and _cached[0] == key:
-            return _cached[1]
+def _build_calendar() -> WorkCalendar:
     holidays = set()
     makeup = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == CalendarDayKind.HOLIDAY else makeup).add(day)
-    calendar = WorkCalendar(holidays=holidays, makeup_workdays=makeup)
-    with _lock:
-        _cached = (key, calendar)
-    return calendar
+    return WorkCalendar(holidays=holidays, makeup_workdays=makeup)
 
 
+_calendar: KeyedMemo[WorkCalendar] = KeyedMemo(_build_calendar)
 _edit_counter = 0
+
+
+def work_calendar() -> WorkCalendar:
+    """The working calendar from ``CalendarDay`` rows (weekday holidays and 调休 make-up days)."""
+    stamp = CalendarDay.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return _calendar.get((stamp["n"], stamp["last"], _edit_counter))
 
 
 def forget_calendar() -> None:
     """Called on commit by services that edit calendar days in place."""
-    global _edit_counter, _cached
-    with _lock:
-        _edit_counter += 1
-        _cached = None
+    global _edit_counter
+    _edit_counter += 1
+    _calendar.forget()

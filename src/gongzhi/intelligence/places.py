@@ -14,10 +14,10 @@ regions and buildings, one query per lookup).
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from gongzhi.core.memo import KeyedMemo
 from gongzhi.regions.choices import RegionLevel
 from gongzhi.regions.models import Building, Region
 from gongzhi.regions.names import registry_stamp
@@ -117,27 +117,17 @@ def build_gazetteer() -> Gazetteer:
     return Gazetteer([*_region_entries(regions), *_building_entries(buildings, region_names)])
 
 
-_lock = threading.Lock()
-_cached: tuple[tuple, Gazetteer] | None = None
+_memo: KeyedMemo[Gazetteer] = KeyedMemo(build_gazetteer)
 
 
 def gazetteer() -> Gazetteer:
     """The gazetteer of the current registry (built on first use and again after a change)."""
-    global _cached
-    key = registry_stamp()
-    cached = _cached
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    with _lock:
-        if _cached is None or _cached[0] != key:
-            _cached = (key, build_gazetteer())
-        return _cached[1]
+    return _memo.get(registry_stamp())
 
 
 def forget_gazetteer() -> None:
     """Drop the cached gazetteer (tests)."""
-    global _cached
-    _cached = None
+    _memo.forget()
 
 
 def _to_location(match: GazetteerMatch) -> LocationMatch | None:

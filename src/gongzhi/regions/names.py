@@ -12,11 +12,12 @@ any process is seen by the next lookup in every other one.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from typing import NamedTuple
 
 from django.db import connection
+
+from gongzhi.core.memo import KeyedMemo
 
 from .choices import RegionLevel
 from .models import Building, GeoVersion, Region
@@ -76,21 +77,12 @@ def _build() -> PlaceNames:
     return PlaceNames(names)
 
 
-_lock = threading.Lock()
-_cached: tuple[tuple, PlaceNames] | None = None
+_memo: KeyedMemo[PlaceNames] = KeyedMemo(_build)
 
 
 def place_names() -> PlaceNames:
     """The index of the current registry (built on first use and again after a change)."""
-    global _cached
-    key = registry_stamp()
-    cached = _cached
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    with _lock:
-        if _cached is None or _cached[0] != key:
-            _cached = (key, _build())
-        return _cached[1]
+    return _memo.get(registry_stamp())
 
 
 def _common_ancestor(paths: set[str]) -> str:

@@ -22,7 +22,6 @@ import io
 import logging
 import math
 import re
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date as date_type
@@ -39,6 +38,7 @@ from gongzhi.accounts.models import Department
 from gongzhi.accounts.scoping import require
 from gongzhi.audit.services import record
 from gongzhi.core.errors import Conflict, InvalidTransition, ValidationFailed
+from gongzhi.core.memo import KeyedMemo
 
 from .. import deadlines, policy
 from ..choices import CalendarDayKind
@@ -986,9 +986,7 @@ class _Entry:
     parent_words: frozenset[str]
 
 
-_index_lock = threading.Lock()
 _jieba_quiet: list[bool] = []
-_index: tuple[tuple, list[_Entry]] | None = None
 
 KEYWORD_WEIGHT = 1.0
 SHORT_KEYWORD_WEIGHT = 0.7
@@ -1009,18 +1007,15 @@ def _words(text: str) -> frozenset[str]:
 
 def forget_keyword_index() -> None:
     """Drop the cached keyword index (categories changed)."""
-    global _index
-    with _index_lock:
-        _index = None
+    _index.forget()
 
 
 def _keyword_index() -> list[_Entry]:
-    global _index
     stamp = Category.objects.aggregate(n=Count("pk"), changed=Max("updated_at"), last=Max("pk"))
-    key = (stamp["n"], stamp["changed"], stamp["last"])
-    with _index_lock:
-        if _index is not None and _index[0] == key:
-            return _index[1]
+    return _index.get((stamp["n"], stamp["changed"], stamp["last"]))
+
+
+def _build_keyword_index() -> list[_Entry]:
     rows = list(
         Category.objects.filter(is_active=True).values("pk", "name", "keywords", "parent_id", "level")
     )
@@ -1050,9 +1045,10 @@ def _keyword_index() -> list[_Entry]:
                 parent_words=frozenset().union(*(_words(p) for p in parents)) if parents else frozenset(),
             )
         )
-    with _index_lock:
-        _index = (key, entries)
     return entries
+
+
+_index: KeyedMemo[list[_Entry]] = KeyedMemo(_build_keyword_index)
 
 
 def _score(entry: _Entry, text: str, tokens: frozenset[str]) -> tuple[float, list[str]]:
