@@ -293,7 +293,7 @@ def filter_cases(
     text = (text or "").strip()
     if text:
         qs = qs.filter(
-            Q(number__iexact=text)
+            Q(number=text.upper())  # numbers are upper case (as in case_by_number): the unique index
             | Q(title__icontains=text)
             | Q(description__icontains=text)
             | Q(address__icontains=text)
