@@ -31,14 +31,23 @@ def sms_backend():
     return import_string(path)()
 
 
-def notify(*, recipients: Iterable, case: Case | None, kind: str, message: str, dedupe_key: str = "") -> int:
+def notify(
+    *,
+    recipients: Iterable,
+    case: Case | None,
+    kind: str,
+    message: str,
+    dedupe_key: str = "",
+    key_is_new: bool = False,
+) -> int:
     """Create in-app notifications (once per recipient and ``dedupe_key``); returns how many were new.
 
     One insert for all recipients; with a ``dedupe_key`` those who already have the notice are skipped
-    (and a concurrent duplicate is ignored by the unique constraint).
+    (and a concurrent duplicate is ignored by the unique constraint). ``key_is_new``: the caller made the
+    key from a row its transaction created (a step's id), so the look-up for existing notices is skipped.
     """
     people = {u.pk: u for u in recipients if u is not None}
-    if dedupe_key and people:
+    if dedupe_key and people and not key_is_new:
         had = Notification.objects.filter(recipient_id__in=list(people), dedupe_key=dedupe_key)
         for pk in had.values_list("recipient_id", flat=True):
             people.pop(pk, None)

@@ -18,13 +18,14 @@ the next moment a warning may apply, for the periodic deadline scan.
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -274,14 +275,16 @@ def _step(
     data: dict | None = None,
     on_time: bool | None = None,
     rating: str = "",
+    to_status: str | None = None,
 ) -> CaseStep:
+    """One timeline row; ``to_status`` defaults to the case's status (after the command's UPDATE)."""
     role, actor_department_id = _actor_identity(actor)
     return CaseStep.objects.create(
         case=case,
         round=case.round,
         action=action,
         from_status=from_status,
-        to_status=case.status,
+        to_status=case.status if to_status is None else to_status,
         actor=actor,
         actor_role=role,
         actor_department_id=actor_department_id,
@@ -299,10 +302,13 @@ def _audit(actor: User, command: str, case: Case, data: dict | None = None, reas
     record(actor=actor, action=f"cases.{command}", target=case, data=data or {}, reason=reason)
 
 
-def _notify_on_commit(
+def _notify_step(
     recipients: QuerySet[User] | Iterable[User], *, case: Case, kind: str, message: str, step: CaseStep
 ) -> None:
-    """Queue in-app notices for after the commit (deduplicated per step and recipient)."""
+    """Queue in-app notices about ``step`` for after the commit (STYLE.md: side effects on commit only).
+
+    The key (kind and step id) is new with the step, so nobody can have the notice yet: no look-up first.
+    """
     people = [user for user in recipients if user is not None]
     if not people:
         return
@@ -314,6 +320,7 @@ def _notify_on_commit(
             kind=kind,
             message=str(message),
             dedupe_key=f"{kind}:{step.pk}",
+            key_is_new=True,
         )
     )
 
@@ -431,6 +438,27 @@ def next_warn_at(
     return min(moments) if moments else None
 
 
+def _warn_at_after(
+    case: Case,
+    target: str,
+    fields: dict[str, Any],
+    *,
+    now: datetime,
+    cal: deadlines.WorkCalendar | None = None,
+    round_started_at: datetime | None = None,
+    pauses: Sequence[deadlines.Pause] | None = None,
+) -> datetime | None:
+    """``next_warn_at`` of the case as ``_cas(case, target, now, **fields)`` will leave it, computed before
+    that UPDATE so that ``warn_at`` is written with it (a second UPDATE would write a new version of the row
+    into every index of the case table)."""
+    planned = copy.copy(case)  # reads only: status, due and done times, round, pk
+    planned.status = target
+    for name, value in fields.items():
+        if not isinstance(value, Model):
+            setattr(planned, name, value)
+    return next_warn_at(planned, now=now, cal=cal, round_started_at=round_started_at, pauses=pauses)
+
+
 def _open_pauses(case: Case, kinds: Iterable[str] | None = None) -> list[CasePause]:
     qs = CasePause.objects.filter(case_id=case.pk, ended_at__isnull=True)
     if kinds is not None:
@@ -532,7 +560,7 @@ def _reject(*, actor: User, case: Case, reason: str, expected_version: int | Non
     step = _step(case, action="reject", actor=actor, from_status=previous, at=now, note=reason)
     _audit(actor, "reject", case, reason=reason)
     _release_duplicates(case, actor=actor, now=now)
-    _notify_on_commit(
+    _notify_step(
         _reporter(case),
         case=case,
         kind="case.rejected",
@@ -614,12 +642,18 @@ def auto_dispatch_new_case(*, actor: User, case: Case, rule: DutyRule) -> Case:
     For ``submit_case`` only, inside its transaction. Same steps, audit events and notices as
     ``accept_case`` + ``dispatch_case``, but the row was inserted by this transaction, so nobody can have
     moved it: no compare-and-set retry (and no savepoints for one), no look-ups of the pauses, extension
-    requests and assignments a new case cannot have, and the rule intake just found is reused.
+    requests and assignments a new case cannot have, and the rule intake just found is reused. The case row
+    is updated once, straight to ``pending_sign`` (dispatch accepts in the same move); the accept step is
+    recorded as its own timeline step and audit event.
     """
     require(actor, "cases.dispatch", case)
     assisting = tuple(d for d in rule.assisting_departments.all() if d.is_active and d.accepts_cases)
     try:
-        _accept(actor=actor, case=case, expected_version=None)
+        accepted = _target("accept", case)
+        _step(
+            case, action="accept", actor=actor, from_status=case.status, to_status=accepted, at=timezone.now()
+        )
+        _audit(actor, "accept", case)
         return _dispatch(
             actor=actor,
             case=case,
@@ -649,7 +683,7 @@ def _hand_over(
 
     ``rule``: the duty rule, when the caller has just looked it up (else it is looked up here).
     ``fresh``: the case was submitted in this transaction, so it has no pauses, extension requests or
-    assignments yet and they are not queried.
+    assignments yet and they are not queried; ``auto_dispatch_new_case`` recorded its accept step.
     """
     now = timezone.now()
     cal = policy.work_calendar()
@@ -678,6 +712,25 @@ def _hand_over(
         fields["contact_due_at"] = deadlines.add_hours(now, plan.contact_hours)
         fields["resolve_due_at"] = deadlines.add_working_days(now, plan.resolve_days, cal)
         fields["warning_level"] = WarningLevel.NORMAL
+    if fresh:
+        round_pauses: list[deadlines.Pause] = []
+    else:  # the round's closed pauses and, closed now by this hand-over, its open ones
+        round_pauses = sorted(
+            [
+                *_round_pauses(case),
+                *(deadlines.Pause(p.started_at, now) for p in pauses if p.round == case.round),
+            ],
+            key=lambda pause: pause.start,
+        )
+    fields["warn_at"] = _warn_at_after(
+        case,
+        target,
+        fields,
+        now=now,
+        cal=cal,
+        round_started_at=None if running else now,
+        pauses=round_pauses,
+    )
     previous = _cas(case, target, now, **fields)
 
     pending = (
@@ -701,11 +754,6 @@ def _hand_over(
         ],
         now,
     )
-    warn_at = next_warn_at(
-        case, now=now, cal=cal, round_started_at=None if running else now, pauses=[] if fresh else None
-    )
-    Case.objects.filter(pk=case.pk).update(warn_at=warn_at)
-    case.warn_at = warn_at
 
     data = {
         "department": department.pk,
@@ -723,7 +771,10 @@ def _hand_over(
         case,
         action=command,
         actor=actor,
-        from_status=previous,
+        # a fresh case's accept step already shows pending_accept → pending_dispatch
+        from_status=CaseStatus.PENDING_DISPATCH
+        if fresh and previous == CaseStatus.PENDING_ACCEPT
+        else previous,
         at=now,
         department_id=department.pk,
         note=reason,
@@ -731,7 +782,7 @@ def _hand_over(
     )
     _audit(actor, command, case, data=data, reason=reason)
     routing_decided(actor, case, department)
-    _notify_on_commit(
+    _notify_step(
         department_users([department.pk, *assisting_ids]),
         case=case,
         kind=f"case.{command}",
@@ -799,16 +850,16 @@ def _sign(*, actor: User, case: Case, expected_version: int | None) -> Case:
     _require_department(actor, [case.department_id])
     now = timezone.now()
     on_time = now <= case.sign_due_at if case.sign_due_at else None
-    previous = _cas(case, target, now, signed_at=now)
+    fields: dict[str, Any] = {"signed_at": now}
+    if case.warning_level != WarningLevel.NORMAL:
+        # the sign deadline's warning ends here; the next scan judges the deadlines that still run
+        fields.update(warning_level=WarningLevel.NORMAL, warn_at=now)
+    else:
+        fields["warn_at"] = _warn_at_after(case, target, fields, now=now)
+    previous = _cas(case, target, now, **fields)
     CaseAssignment.objects.filter(case_id=case.pk, role=AssignmentRole.LEAD, is_active=True).update(
         signed_at=now
     )
-    if case.warning_level != WarningLevel.NORMAL:
-        # the sign deadline's warning ends here; the next scan judges the deadlines that still run
-        Case.objects.filter(pk=case.pk).update(warning_level=WarningLevel.NORMAL, warn_at=now)
-        case.warning_level, case.warn_at = WarningLevel.NORMAL, now
-    else:
-        _set_warn_at(case, now)
     _step(
         case,
         action="sign",
@@ -879,7 +930,7 @@ def _return(*, actor: User, case: Case, reason: str, expected_version: int | Non
         data=data,
     )
     _audit(actor, "return", case, data=data, reason=reason)
-    _notify_on_commit(
+    _notify_step(
         street_dispatchers(case.street_id),
         case=case,
         kind="case.returned",
@@ -952,7 +1003,7 @@ def _request_extension(
         data=data,
     )
     _audit(actor, "request_extension", case, data=data, reason=reason)
-    _notify_on_commit(
+    _notify_step(
         street_dispatchers(case.street_id),
         case=case,
         kind="case.extension_requested",
@@ -1049,7 +1100,7 @@ def _decide_extension(
             "number": case.number,
             "note": note,
         }
-    _notify_on_commit(
+    _notify_step(
         department_users([case.department_id]), case=case, kind=f"case.{command}", step=step, message=message
     )
     return case
@@ -1185,7 +1236,7 @@ def _resolve(*, actor: User, case: Case, reply: str, photos: tuple, expected_ver
     )
     store_attachments(actor=actor, case=case, files=cleaned, kind=AttachmentKind.AFTER, step=step)
     _audit(actor, "resolve", case, data=data)
-    _notify_on_commit(
+    _notify_step(
         street_dispatchers(case.street_id),
         case=case,
         kind="case.resolved",
@@ -1235,7 +1286,7 @@ def _review(*, actor: User, case: Case, approve: bool, note: str, expected_versi
     )
     _audit(actor, command, case, reason=note)
     if approve:
-        _notify_on_commit(
+        _notify_step(
             _reporter(case),
             case=case,
             kind="case.rate_request",
@@ -1244,7 +1295,7 @@ def _review(*, actor: User, case: Case, approve: bool, note: str, expected_versi
             % {"number": case.number},
         )
     else:
-        _notify_on_commit(
+        _notify_step(
             department_users([case.department_id]),
             case=case,
             kind="case.sent_back",
@@ -1353,7 +1404,7 @@ def _close_merged(master: Case, *, actor: User, now: datetime) -> None:
             note=master.reply,
             data={"master": master.pk, "master_number": master.number},
         )
-        _notify_on_commit(
+        _notify_step(
             _reporter(child),
             case=child,
             kind="case.master_closed",
@@ -1408,10 +1459,7 @@ def _reopen(*, actor: User, case: Case, reason: str, expected_version: int | Non
         .values_list("department_id", flat=True)
         .distinct()
     )
-    previous = _cas(
-        case,
-        target,
-        now,
+    fields: dict[str, Any] = dict(
         round=case.round + 1,
         dispatched_at=now,
         signed_at=None,
@@ -1430,13 +1478,15 @@ def _reopen(*, actor: User, case: Case, reason: str, expected_version: int | Non
         follow_up_method="",
         resolved_in_fact=None,
     )
+    # a new round: no pauses yet, its clock starts now
+    fields["warn_at"] = _warn_at_after(
+        case, target, fields, now=now, cal=cal, round_started_at=now, pauses=[]
+    )
+    previous = _cas(case, target, now, **fields)
     _end_assignments(case, now)
     _assign(case, department.pk, AssignmentRole.LEAD, now)
     for department_id in assisting:
         _assign(case, department_id, AssignmentRole.ASSIST, now)
-    warn_at = next_warn_at(case, now=now, cal=cal, round_started_at=now)
-    Case.objects.filter(pk=case.pk).update(warn_at=warn_at)
-    case.warn_at = warn_at
     data = {
         "round": case.round,
         "department": department.pk,
@@ -1454,7 +1504,7 @@ def _reopen(*, actor: User, case: Case, reason: str, expected_version: int | Non
         data=data,
     )
     _audit(actor, "reopen", case, data=data, reason=reason)
-    _notify_on_commit(
+    _notify_step(
         department_users([department.pk]),
         case=case,
         kind="case.reopened",
@@ -1509,7 +1559,7 @@ def _oversee(*, actor: User, case: Case, note: str, command: str, expected_versi
         message = _("Case %(number)s has been urged. Please handle it as soon as possible: %(note)s")
     else:
         message = _("Case %(number)s is under supervision: %(note)s")
-    _notify_on_commit(
+    _notify_step(
         recipients,
         case=case,
         kind=f"case.{command}",
@@ -1548,7 +1598,7 @@ def _withdraw(*, actor: User, case: Case, reason: str, expected_version: int | N
     _audit(actor, "withdraw", case, reason=reason)
     _release_duplicates(case, actor=actor, now=now)
     recipients = department_users([lead]) if lead else street_dispatchers(case.street_id)
-    _notify_on_commit(
+    _notify_step(
         recipients,
         case=case,
         kind="case.withdrawn",
@@ -1593,7 +1643,7 @@ def _release(*, actor: User, case: Case, reason: str, expected_version: int | No
     data = {"master": master_id}
     step = _step(case, action="release", actor=actor, from_status=previous, at=now, note=reason, data=data)
     _audit(actor, "release", case, data=data, reason=reason)
-    _notify_on_commit(
+    _notify_step(
         street_dispatchers(case.street_id),
         case=case,
         kind="case.released",
@@ -1645,7 +1695,7 @@ def _merge(*, actor: User, case: Case, master: Case, reason: str, expected_versi
         data=data,
     )
     _audit(actor, "merge", case, data=data, reason=reason)
-    _notify_on_commit(
+    _notify_step(
         _reporter(case),
         case=case,
         kind="case.merged",
@@ -1757,7 +1807,7 @@ def _summon(
         data=data,
     )
     _audit(actor, "summon", case, data=data, reason=reason)
-    _notify_on_commit(
+    _notify_step(
         department_users(sorted(unique)),
         case=case,
         kind="case.summoned",
@@ -1819,7 +1869,7 @@ def _report_in(
     )
     _audit(actor, "report_in", case, data=data)
     summoner = [summon.summoned_by] if summon.summoned_by_id else []
-    _notify_on_commit(
+    _notify_step(
         summoner,
         case=case,
         kind="case.reported_in",

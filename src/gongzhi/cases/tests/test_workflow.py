@@ -693,6 +693,40 @@ def test_dissatisfied_reporter_reopens_a_new_round(world, django_capture_on_comm
     assert case.steps.get(action="sign", round=2).on_time is True
 
 
+def test_warn_at_written_with_each_command_is_the_fresh_computation(world):
+    """Dispatch, sign, re-dispatch after a return and reopen compute ``warn_at`` before their UPDATE of the
+    case row; it must equal ``next_warn_at`` of the row as stored (pauses and round start included)."""
+    from gongzhi.cases.services import next_warn_at
+
+    f.seed_calendar(2026)
+
+    def stored_warn_at_is_fresh(case, moment):
+        case.refresh_from_db()
+        assert case.warn_at is not None and case.warn_at == next_warn_at(case, now=moment)
+
+    with time_machine.travel(at(2026, 3, 9, 10, 0), tick=False):  # Monday
+        case = f.dispatched_case(world)
+    stored_warn_at_is_fresh(case, at(2026, 3, 9, 10, 0))
+    with time_machine.travel(at(2026, 3, 9, 11, 0), tick=False):
+        sign_case(actor=world.handler, case=case)
+    stored_warn_at_is_fresh(case, at(2026, 3, 9, 11, 0))
+    with time_machine.travel(at(2026, 3, 10, 10, 0), tick=False):
+        return_case(actor=world.handler, case=case, reason="该工地归住建部门监管。")
+    with time_machine.travel(at(2026, 3, 12, 10, 0), tick=False):  # the return pause ends with this dispatch
+        dispatch_case(actor=world.dispatcher, case=case, department=world.chengguan)
+    assert CasePause.objects.get(case=case).ended_at == at(2026, 3, 12, 10, 0)
+    stored_warn_at_is_fresh(case, at(2026, 3, 12, 10, 0))
+    with time_machine.travel(at(2026, 3, 12, 11, 0), tick=False):
+        sign_case(actor=world.handler, case=case)
+    stored_warn_at_is_fresh(case, at(2026, 3, 12, 11, 0))
+
+    with time_machine.travel(at(2026, 3, 2, 9, 0), tick=False):
+        closed = f.closed_case(world, rating=Rating.DISSATISFIED)
+    with time_machine.travel(at(2026, 3, 6, 9, 0), tick=False):
+        reopen_case(actor=world.resident, case=closed, reason="摊位第二天又回来了，问题没有解决。")
+    stored_warn_at_is_fresh(closed, at(2026, 3, 6, 9, 0))
+
+
 def test_reporter_cannot_reopen_a_satisfied_case(world):
     case = f.closed_case(world, rating=Rating.SATISFIED)
     with pytest.raises(PermissionDenied):
