@@ -295,7 +295,8 @@ class Case(RegionScopedModel):
             ),
         ]
         # Every index costs each insert and each status change (a new row version in every index): no
-        # single-column index where a composite one starts with the column (migration 0005).
+        # single-column index where a composite one starts with the column (migration 0005), unless a
+        # planner measurably needs it (status, below).
         indexes = [
             # the case list (selectors.filter_cases, newest first): one ordered index per selective filter;
             # the columns after received_at let SQLite test the other list filters on the index entry
