@@ -1,11 +1,11 @@
 """Fewer indexes to write: each case insert and each status change writes a new entry into every index of
-the case table (31 on PostgreSQL before this migration), and each timeline step into every index of
-the step table (11). Dropped: single-column indexes whose column starts a composite index that serves the
-same queries (category and department on cases and steps), the channel and action indexes (the lists
-filter them on the composite indexes' rows), PostgreSQL's pattern (``LIKE``) copies of status, channel,
-action and the phone blind index (only ever compared for equality: the phone and status indexes are
-recreated without them), and ``case_step_action_at_idx`` (``case_step_rates_idx`` starts with the same
-two columns).
+the case table (28 on PostgreSQL before this migration, keys included), and each timeline step into every
+index of the step table (13). Dropped: single-column indexes whose column starts a composite index that
+serves the same queries (category and department on cases and steps), the channel and action indexes (the
+lists filter them on the composite indexes' rows), PostgreSQL's pattern (``LIKE``) copies of status,
+channel, action and the phone blind index (only ever compared for equality: the phone and status indexes
+are recreated without them), and ``case_step_action_at_idx`` (``case_step_rates_idx`` starts with the
+same two columns).
 
 The field changes are state only: the database side drops exactly the indexes found on the column, so
 SQLite does not rebuild the case table (a copy of every row) for each altered field. Reversible.
