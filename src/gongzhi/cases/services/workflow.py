@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -454,7 +454,7 @@ def _warn_at_after(
     planned = copy.copy(case)  # reads only: status, due and done times, round, pk
     planned.status = target
     for name, value in fields.items():
-        if not isinstance(value, Model):
+        if not Case._meta.get_field(name).is_relation:  # a relation would write the shared related cache
             setattr(planned, name, value)
     return next_warn_at(planned, now=now, cal=cal, round_started_at=round_started_at, pauses=pauses)
 
