@@ -44,6 +44,7 @@ __all__ = [
     "PublicCaseView",
     "PublicStep",
     "UnitLoad",
+    "case_dispatchers",
     "case_timeline",
     "cases_visible_to",
     "category_subtree_ids",
@@ -53,8 +54,8 @@ __all__ = [
     "filter_cases",
     "get_case",
     "get_case_by_number",
+    "holders_over",
     "notifications_for",
-    "street_dispatchers",
     "supervisor_board",
 ]
 
@@ -442,14 +443,37 @@ def department_users(department_ids: Iterable[int], *, permission: str = "cases.
     )
 
 
-def street_dispatchers(street_id: int | None) -> QuerySet[User]:
-    """Active users who dispatch cases (``cases.dispatch``) for this street."""
-    if street_id is None:
+def _ancestor_paths(path: str) -> list[str]:
+    """The paths of a region path's nodes, widest first: ``"1/2/"`` → ``["1/", "1/2/"]``."""
+    parts = [p for p in (path or "").split("/") if p]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def holders_over(region_path: str, permission: str) -> QuerySet[User]:
+    """Active users holding ``permission`` over a region node that contains ``region_path``."""
+    paths = _ancestor_paths(region_path)
+    if not paths:
         return User.objects.none()
     return (
         User.objects.filter(
             is_active=True,
-            assignments__region_id=street_id,
+            assignments__region__path__in=paths,
+            assignments__role__permissions__code=permission,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def case_dispatchers(case: Case) -> QuerySet[User]:
+    """派单员 of a case: those of its street; for a case filed above any street (a place the registry did not
+    know, filed under the district), those over its place. A case with no place at all has none."""
+    if case.street_id is None:
+        return holders_over(case.region_path, "cases.dispatch")
+    return (
+        User.objects.filter(
+            is_active=True,
+            assignments__region_id=case.street_id,
             assignments__role__permissions__code="cases.dispatch",
         )
         .distinct()

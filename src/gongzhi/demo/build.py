@@ -353,6 +353,8 @@ DEMO_ACCOUNTS = [
     ("merchant", "merchant", None, "黄老板"),
     ("district_leader", "district_leader", "district", "孙志刚"),
     ("admin", "admin", None, "系统管理员"),
+    # the district's 12345 centre: dispatches what no street holds (cases whose place is not known)
+    ("district_dispatcher", "street_dispatcher", "district", "赵敏"),
 ]
 
 

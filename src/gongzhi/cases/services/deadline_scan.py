@@ -26,7 +26,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +36,7 @@ from gongzhi.audit.services import record
 from .. import deadlines, policy
 from ..choices import CaseStatus, WarningLevel
 from ..models import Case, CaseAssignment, CasePause, CaseStep
-from ..selectors import department_users, street_dispatchers
+from ..selectors import case_dispatchers, department_users, holders_over
 from .notify import notify
 
 logger = logging.getLogger("gongzhi.cases.deadline_scan")
@@ -113,27 +112,6 @@ def running_deadline(case: Case) -> RunningDeadline | None:
     return None
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in (path or "").split("/") if p]
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
-def _supervisors(region_path: str) -> QuerySet[User]:
-    """Active users holding ``cases.supervise`` over a region node that contains the case."""
-    paths = _ancestor_paths(region_path)
-    if not paths:
-        return User.objects.none()
-    return (
-        User.objects.filter(
-            is_active=True,
-            assignments__region__path__in=paths,
-            assignments__role__permissions__code="cases.supervise",
-        )
-        .distinct()
-        .order_by("pk")
-    )
-
-
 def _note(action: str, kind: str, due: datetime) -> str:
     """The timeline note of a warning or escalation step (whole sentences, one per deadline)."""
     notes = {
@@ -197,7 +175,7 @@ def _notify_on_commit(case: Case, *, action: str, deadline: RunningDeadline) -> 
     if action == "warning":
         recipients, kind, level = lead, "case.warning", WarningLevel.YELLOW
     else:
-        recipients = [*lead, *street_dispatchers(case.street_id), *_supervisors(case.region_path)]
+        recipients = [*lead, *case_dispatchers(case), *holders_over(case.region_path, "cases.supervise")]
         kind, level = "case.escalate", WarningLevel.RED
     if not recipients:
         return

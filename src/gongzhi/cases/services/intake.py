@@ -1,16 +1,20 @@
 """受理入口: ``submit_case`` from every channel, readable case numbers, and attachments.
 
 * **Case numbers** are ``GZ`` + the local date ``YYYYMMDD`` + a 4-digit daily sequence
-  (``GZ202611210001``), counted in one ``CaseNumberSequence`` row per day that is incremented inside the
-  submitting transaction (the row lock makes concurrent submissions queue): never duplicated, and a
-  number is only reused if the transaction that drew it rolled back, so no case ever carried it.
+  (``GZ202611210001``), counted in one ``CaseNumberSequence`` row per day. The number is drawn in a short
+  transaction of its own before the case is stored (the row lock is held only that long, so concurrent
+  intakes do not queue behind each other's whole transaction): never duplicated, never reused; a number
+  whose case then fails to store is skipped.
 * **Idempotency**: a retried create carries ``idempotency_key``; ``(channel, idempotency_key)`` is unique.
   A replay with the same payload returns the existing case (no second step, audit event or notice); the
   same key with a different payload (or from another account) is a ``Conflict``. When two requests race,
   the unique constraint decides and the loser returns the winner's case.
 * **Location**: an explicit grid, else the grid under ``lon``/``lat``, else a best-effort match of the
-  address text against region names and registered buildings (longest match wins). ``region_path`` and
-  ``street`` are copied from the place found.
+  address text against region names and registered buildings (longest match wins), else place names in
+  the title and description. ``region_path`` and ``street`` are copied from the place found. A place the
+  registry does not know (未定位) files the case under ``intake_region``: the one region its intake user
+  works in, else the deployment's single top region, so that it is in a dispatcher's queue and its
+  reporter or operator can still open it; the submit step says ``place_unknown``.
 * **Auto-dispatch**: when the duty list has a rule for the category at that place, the rule allows
   automatic dispatch and the category is certain (chosen by staff, not guessed by a resident), the system
   actor accepts and dispatches at once; otherwise the case waits in the street dispatcher's queue.
@@ -111,6 +115,17 @@ def locate_place(
     if node is None:
         return None, "", None
     return (node if node.level == RegionLevel.GRID else None), node.path, street
+
+
+def intake_region(actor: User) -> Region | None:
+    """Where a case goes whose place the registry does not know: the one region its intake user works
+    in (a grid worker's grid, a street dispatcher's street, a 12345 operator's district), else the
+    deployment's top region when there is only one (residents, API clients). None otherwise."""
+    paths = scope_of(actor).region_paths
+    if len(paths) == 1:
+        return Region.objects.filter(path=paths[0]).first()
+    roots = list(Region.objects.filter(parent__isnull=True)[:2])
+    return roots[0] if len(roots) == 1 else None
 
 
 # =====================================================================================================
@@ -428,6 +443,11 @@ def submit_case(
         place_from_text = found is not None
         if found is not None:
             place_grid, region_path, street = locate_place(grid=found)
+    place_unknown = not region_path
+    if place_unknown:  # 未定位: filed where it came in, so that a dispatcher's queue holds it
+        home = intake_region(actor)
+        if home is not None:
+            place_grid, region_path, street = locate_place(grid=home)
     now = timezone.now()
     case = Case(
         title=title,
@@ -490,6 +510,8 @@ def submit_case(
                 data["urgency_detected"] = True
             if place_from_text:
                 data["place_from_text"] = True
+            if place_unknown:
+                data["place_unknown"] = True
             if proxy:
                 data["proxy"] = True
                 data["on_behalf_of"] = reporter.pk

@@ -59,7 +59,7 @@ from ..models import (
     Summon,
     SummonResponse,
 )
-from ..selectors import department_users, street_dispatchers
+from ..selectors import case_dispatchers, department_users
 from .notify import notify
 from .routing import check_reply, find_duty_rule, routing_decided
 
@@ -931,7 +931,7 @@ def _return(*, actor: User, case: Case, reason: str, expected_version: int | Non
     )
     _audit(actor, "return", case, data=data, reason=reason)
     _notify_step(
-        street_dispatchers(case.street_id),
+        case_dispatchers(case),
         case=case,
         kind="case.returned",
         step=step,
@@ -1004,7 +1004,7 @@ def _request_extension(
     )
     _audit(actor, "request_extension", case, data=data, reason=reason)
     _notify_step(
-        street_dispatchers(case.street_id),
+        case_dispatchers(case),
         case=case,
         kind="case.extension_requested",
         step=step,
@@ -1237,7 +1237,7 @@ def _resolve(*, actor: User, case: Case, reply: str, photos: tuple, expected_ver
     store_attachments(actor=actor, case=case, files=cleaned, kind=AttachmentKind.AFTER, step=step)
     _audit(actor, "resolve", case, data=data)
     _notify_step(
-        street_dispatchers(case.street_id),
+        case_dispatchers(case),
         case=case,
         kind="case.resolved",
         step=step,
@@ -1552,9 +1552,7 @@ def _oversee(*, actor: User, case: Case, note: str, command: str, expected_versi
         note=note,
     )
     _audit(actor, command, case, data={"step": step.pk}, reason=note)
-    recipients = (
-        department_users([case.department_id]) if case.department_id else street_dispatchers(case.street_id)
-    )
+    recipients = department_users([case.department_id]) if case.department_id else case_dispatchers(case)
     if command == "urge":
         message = _("Case %(number)s has been urged. Please handle it as soon as possible: %(note)s")
     else:
@@ -1597,7 +1595,7 @@ def _withdraw(*, actor: User, case: Case, reason: str, expected_version: int | N
     )
     _audit(actor, "withdraw", case, reason=reason)
     _release_duplicates(case, actor=actor, now=now)
-    recipients = department_users([lead]) if lead else street_dispatchers(case.street_id)
+    recipients = department_users([lead]) if lead else case_dispatchers(case)
     _notify_step(
         recipients,
         case=case,
@@ -1644,7 +1642,7 @@ def _release(*, actor: User, case: Case, reason: str, expected_version: int | No
     step = _step(case, action="release", actor=actor, from_status=previous, at=now, note=reason, data=data)
     _audit(actor, "release", case, data=data, reason=reason)
     _notify_step(
-        street_dispatchers(case.street_id),
+        case_dispatchers(case),
         case=case,
         kind="case.released",
         step=step,

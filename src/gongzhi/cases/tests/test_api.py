@@ -74,6 +74,17 @@ def test_place_comes_from_the_address_when_there_are_no_coordinates(world, clien
     assert body["lat"] is None and body["lng"] is None
 
 
+def test_an_operator_can_open_a_case_whose_place_is_unknown(world, client):
+    operator = f.staff(world, "hotline_1", "hotline_operator", region=world.district, name="周晓燕")
+    headers = bearer(world, operator)
+    payload = {k: v for k, v in NOISE.items() if k not in ("lat", "lng")}
+    created = post(client, URL, dict(payload, address="火星路1号", channel="hotline"), **headers)
+    assert created.status_code == 201, created.content
+    opened = client.get(f"{URL}/{created.json()['id']}", headers=headers)
+    assert opened.status_code == 200, opened.content
+    assert opened.json()["grid"] is None
+
+
 def test_same_key_with_another_payload_is_a_conflict(world, client):
     headers = bearer(world, world.resident)
     assert post(client, URL, NOISE, **headers, **{"Idempotency-Key": "k-1"}).status_code == 201

@@ -15,14 +15,14 @@ from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.choices import AttachmentKind, CaseStatus, Channel, Urgency
 from gongzhi.cases.deadlines import SHANGHAI
 from gongzhi.cases.models import Attachment, Case, CaseNumberSequence, CaseStep, Notification
-from gongzhi.cases.selectors import cases_visible_to
+from gongzhi.cases.selectors import case_dispatchers, cases_visible_to, dispatch_queue, get_case
 from gongzhi.cases.services import add_attachment, submit_case
 from gongzhi.cases.services import intake as intake_module
 from gongzhi.cases.services.catalog import create_duty_rule
 from gongzhi.cases.tests import factories as f
 from gongzhi.core.crypto import blind_index
 from gongzhi.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
-from gongzhi.regions.services import create_building
+from gongzhi.regions.services import create_building, create_region
 
 
 def at(*args: int) -> datetime:
@@ -293,9 +293,58 @@ def test_address_text_naming_a_community_gives_the_community(world):
     assert case.street_id == world.street.pk
 
 
-def test_unknown_place_goes_unlocated(world):
-    case = submit_case(actor=world.dispatcher, **hotline(world, address="火星路1号", lon=None, lat=None))
+def unknown_place(world, **overrides) -> dict:
+    return hotline(world, address="火星路1号", lon=None, lat=None, **overrides)
+
+
+def test_unknown_place_is_filed_under_the_street_of_the_dispatcher_who_took_it(world):
+    case = submit_case(actor=world.dispatcher, **unknown_place(world))
+    assert (case.grid_id, case.region_path, case.street_id) == (None, world.street.path, world.street.pk)
+    assert case.steps.get(action="submit").data["place_unknown"] is True
+    assert list(dispatch_queue(world.dispatcher)) == [case]
+    assert list(case_dispatchers(case)) == [world.dispatcher]
+
+
+def test_unknown_place_reported_on_patrol_is_filed_under_the_grid_workers_grid(world):
+    case = submit_case(actor=world.grid_worker_a, **unknown_place(world, channel=Channel.PATROL))
+    assert (case.grid_id, case.region_path, case.street_id) == (
+        world.grid_a.pk,
+        world.grid_a.path,
+        world.street.pk,
+    )
+    assert get_case(user=world.grid_worker_a, pk=case.pk) == case
+    assert not cases_visible_to(world.grid_worker_b).filter(pk=case.pk).exists()
+
+
+def test_unknown_place_taken_by_the_district_hotline_goes_to_the_district_dispatchers(world):
+    operator = f.staff(world, "hotline_1", "hotline_operator", region=world.district)
+    centre = f.staff(world, "centre_1", "street_dispatcher", region=world.district)
+    case = submit_case(actor=operator, **unknown_place(world))
+    assert (case.grid_id, case.region_path, case.street_id) == (None, world.district.path, None)
+    assert get_case(user=operator, pk=case.pk) == case  # the operator can open what they just filed
+    assert list(dispatch_queue(centre)) == [case]
+    assert list(dispatch_queue(world.dispatcher)) == []  # no street holds it
+    assert list(case_dispatchers(case)) == [centre]
+
+
+def test_unknown_place_reported_by_a_resident_goes_under_the_top_region(world):
+    case = submit_case(actor=world.resident, **unknown_place(world, channel=Channel.WEB))
+    assert (case.region_path, case.street_id) == (world.district.path, None)
+    assert get_case(user=world.resident, pk=case.pk) == case
+    assert get_case(user=world.district_leader, pk=case.pk) == case
+
+
+def test_unknown_place_stays_unplaced_when_the_top_region_is_ambiguous(world):
+    create_region(actor=world.admin, code="110299", name="朝晖区", level="district")
+    case = submit_case(actor=world.resident, **unknown_place(world, channel=Channel.WEB))
     assert (case.grid_id, case.region_path, case.street_id) == (None, "", None)
+    assert case.steps.get(action="submit").data["place_unknown"] is True
+    assert list(case_dispatchers(case)) == []
+
+
+def test_a_known_place_is_not_marked_unknown(world):
+    case = submit_case(actor=world.dispatcher, **hotline(world))
+    assert "place_unknown" not in case.steps.get(action="submit").data
 
 
 def test_coordinates_find_the_grid(world):

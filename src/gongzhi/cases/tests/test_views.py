@@ -119,6 +119,14 @@ def test_detail_shows_only_allowed_actions(world, client, case_a):
     assert f'data-testid="form-reassign-{case_a.pk}"' in body
 
 
+def test_detail_asks_to_check_a_place_the_registry_did_not_know(world, client, case_a):
+    unknown = f.submitted_case(world, lon=None, lat=None, address="火星路1号")
+    login(client, world.dispatcher)
+    warning = "已暂归入受理人员所在区域"
+    assert warning in client.get(reverse("cases:detail", args=[unknown.pk])).content.decode()
+    assert warning not in client.get(reverse("cases:detail", args=[case_a.pk])).content.decode()
+
+
 # --- forms -----------------------------------------------------------------------------------------------
 
 

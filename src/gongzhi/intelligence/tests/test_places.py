@@ -211,4 +211,7 @@ def test_an_unknown_address_is_not_second_guessed_from_the_description(world, bu
         **_hotline(address="火星路1号", description="阳光花园3栋门口每天早上都有人摆摊卖菜，堵住了路。"),
     )
 
-    assert (case.grid_id, case.region_path) == (None, "")
+    # not placed at 阳光花园 (grid A): filed under the street of the dispatcher who took it, to be checked
+    assert (case.grid_id, case.region_path) == (None, world.street.path)
+    event = AuditEvent.objects.get(action="cases.submit", target_id=str(case.pk))
+    assert event.data.get("place_unknown") is True and "place_from_text" not in event.data
