@@ -22,8 +22,11 @@ Prints one JSON object. Steps:
    (a) create throughput over HTTP: ``gongzhi serve --workers 2`` on a free port, a token from
        ``gongzhi token create``, POST /api/v1/cases with an Idempotency-Key from a few client threads for
        ``--http-seconds``: cases/s and p50/p99 latency (``"http": "endpoint missing"`` if there is no
-       endpoint yet), plus where the time went: CPU milliseconds per created case of the server and of
-       PostgreSQL, and the share of the machine's CPU left idle (Linux ``/proc``);
+       endpoint yet), plus where the time went: CPU milliseconds per created case of the server, of
+       PostgreSQL and of the load generator itself, and the share of the machine's CPU left idle (Linux
+       ``/proc``). ``floors``: the same server and clients, for up to 10 s each, reading one case
+       (``GET /api/v1/cases/{id}``: token, scope, timeline) and the health check (``GET /healthz``) —
+       what the stack serves on this machine when a request does less than a create;
    (b) a raw INSERT of the same rows (case + submit step, executemany, 1,000 per transaction) in the same
        database; overhead ratio = raw cases/s ÷ HTTP cases/s;
    (e) ``queries_per_create``: SQL statements of one ``submit_case`` with a category (auto-dispatched)
@@ -1353,6 +1356,78 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(values) - values[3] - values[4], values[3] + values[4]
 
 
+def _drive(
+    port: int, threads: int, seconds: float, request, expect: int, server_pid: int, postgres: bool
+) -> dict:
+    """``threads`` keep-alive clients send ``request(rng)`` → (method, path, body, headers) for ``seconds``.
+
+    Returns the rate of responses with status ``expect``, their p50/p99 latency, the other outcomes, and
+    where the CPU went per such response: the server (gunicorn master and workers), PostgreSQL, this
+    process (the load generator), plus the share of the machine's CPU left idle."""
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client(seed: int) -> None:
+        r = random.Random(seed)
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, bad = [], {}
+        while time.perf_counter() < stop_at:
+            method, path, body, head = request(r)
+            t0 = time.perf_counter()
+            try:
+                c.request(method, path, body=body, headers=head)
+                resp = c.getresponse()
+                resp.read()
+                status = resp.status
+            except (OSError, http.client.HTTPException) as exc:
+                status = type(exc).__name__
+                c.close()
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            ms = (time.perf_counter() - t0) * 1000
+            if status == expect:
+                mine.append(ms)
+            else:
+                bad[str(status)] = bad.get(str(status), 0) + 1
+        c.close()
+        with lock:
+            latencies.extend(mine)
+            for k, v in bad.items():
+                errors[k] = errors.get(k, 0) + v
+
+    server_pids = _process_tree(server_pid)
+    server_before, pg_before = _cpu_ticks(server_pids), _cpu_ticks(_postgres_pids() if postgres else [])
+    busy_before, idle_before = _machine_ticks()
+    client_before = sum(os.times()[:2])
+    started = time.perf_counter()
+    workers = [threading.Thread(target=client, args=(SEED + 10 + i,)) for i in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    elapsed = time.perf_counter() - started
+    client_s = sum(os.times()[:2]) - client_before
+    server_ticks = _ticks_between(server_before, _cpu_ticks(server_pids))
+    pg_ticks = _ticks_between(pg_before, _cpu_ticks(_postgres_pids() if postgres else []))
+    busy_after, idle_after = _machine_ticks()
+    busy, idle = busy_after - busy_before, idle_after - idle_before
+    done = max(1, len(latencies))
+    per_tick = 1000 / os.sysconf("SC_CLK_TCK") / done
+    return {
+        "seconds": round(elapsed, 1),
+        "done": len(latencies),
+        "per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 0.5), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "errors": errors,
+        "server_cpu_ms": round(server_ticks * per_tick, 2),
+        "postgres_cpu_ms": round(pg_ticks * per_tick, 2) if postgres else None,
+        "client_cpu_ms": round(client_s * 1000 / done, 2),
+        "machine_idle_share": round(idle / max(1, busy + idle), 3),
+    }
+
+
 def bench_http(world: World, args) -> dict | str:
     port = free_port()
     env = dict(os.environ)
@@ -1419,74 +1494,37 @@ def bench_http(world: World, args) -> dict | str:
         if probe.status not in (200, 201):
             return f"probe failed: HTTP {probe.status} {probe_body[:300]!r}"
 
-        latencies: list[float] = []
-        errors: dict[str, int] = {}
-        lock = threading.Lock()
-        stop_at = time.perf_counter() + args.http_seconds
+        case_id = json.loads(probe_body)["id"]
 
-        def client(seed: int) -> None:
-            r = random.Random(seed)
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            mine, bad = [], {}
-            while time.perf_counter() < stop_at:
-                body = payload(r)
-                t0 = time.perf_counter()
-                try:
-                    c.request(
-                        "POST",
-                        "/api/v1/cases",
-                        body=body,
-                        headers={**headers, "Idempotency-Key": str(uuid.UUID(int=r.getrandbits(128)))},
-                    )
-                    resp = c.getresponse()
-                    resp.read()
-                    status = resp.status
-                except (OSError, http.client.HTTPException) as exc:
-                    status = type(exc).__name__
-                    c.close()
-                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                ms = (time.perf_counter() - t0) * 1000
-                if status == 201:
-                    mine.append(ms)
-                else:
-                    bad[str(status)] = bad.get(str(status), 0) + 1
-            c.close()
-            with lock:
-                latencies.extend(mine)
-                for k, v in bad.items():
-                    errors[k] = errors.get(k, 0) + v
+        def drive(seconds: float, request, expect: int) -> dict:
+            return _drive(
+                port, args.http_threads, seconds, request, expect, server.pid, args.db == "postgresql"
+            )
 
-        server_pids = _process_tree(server.pid)
-        postgres = args.db == "postgresql"
-        server_before, pg_before = _cpu_ticks(server_pids), _cpu_ticks(_postgres_pids() if postgres else [])
-        busy_before, idle_before = _machine_ticks()
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(SEED + 10 + i,)) for i in range(args.http_threads)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
-        server_ticks = _ticks_between(server_before, _cpu_ticks(server_pids))
-        pg_ticks = _ticks_between(pg_before, _cpu_ticks(_postgres_pids() if postgres else []))
-        busy_after, idle_after = _machine_ticks()
-        busy, idle = busy_after - busy_before, idle_after - idle_before
-        per_create = 1000 / os.sysconf("SC_CLK_TCK") / max(1, len(latencies))
+        create = drive(
+            args.http_seconds,
+            lambda r: (
+                "POST",
+                "/api/v1/cases",
+                payload(r),
+                {**headers, "Idempotency-Key": str(uuid.UUID(int=r.getrandbits(128)))},
+            ),
+            201,
+        )
+        # the same server, clients and machine doing less per request: what a create costs beyond them
+        floor_seconds = min(args.http_seconds, 10.0)
+        read_one = drive(floor_seconds, lambda r: ("GET", f"/api/v1/cases/{case_id}", None, headers), 200)
+        health = drive(floor_seconds, lambda r: ("GET", "/healthz", None, {}), 200)
         return {
-            "seconds": round(elapsed, 1),
             "threads": args.http_threads,
             "workers": 2,
-            "created": len(latencies),
-            "cases_per_s": round(len(latencies) / elapsed, 1),
-            "p50_ms": round(percentile(latencies, 0.5), 1),
-            "p99_ms": round(percentile(latencies, 0.99), 1),
-            "errors": errors,
-            # where the time went: CPU per created case of the server (gunicorn master and workers) and of
-            # PostgreSQL, and the share of the machine's CPU time left idle during the run
-            "server_cpu_ms_per_create": round(server_ticks * per_create, 1),
-            "postgres_cpu_ms_per_create": round(pg_ticks * per_create, 1) if postgres else None,
-            "machine_idle_share": round(idle / max(1, busy + idle), 3),
             "cpus": os.cpu_count(),
+            "cases_per_s": create.pop("per_s"),
+            **create,
+            "floors": {
+                "read_one_case": {"request": "GET /api/v1/cases/{id} (token, scope, timeline)", **read_one},
+                "health": {"request": "GET /healthz (middleware, SELECT 1)", **health},
+            },
         }
     finally:
         server.terminate()
