@@ -12,8 +12,8 @@
 * **Location**: an explicit grid, else the grid under ``lon``/``lat``, else a best-effort match of the
   address text against region names and registered buildings (longest match wins), else place names in
   the title and description. ``region_path`` and ``street`` are copied from the place found. A place the
-  registry does not know (未定位) files the case under ``intake_region``: the one region its intake user
-  works in, else the deployment's single top region, so that it is in a dispatcher's queue and its
+  registry does not know (未定位) files the case under ``intake_region``: the region its intake user works
+  in (the smallest holding them all), else the deployment's single top region, so that it is in a dispatcher's queue and its
   reporter or operator can still open it; the submit step says ``place_unknown``.
 * **Auto-dispatch**: when the duty list has a rule for the category at that place, the rule allows
   automatic dispatch and the category is certain (chosen by staff, not guessed by a resident), the system
@@ -118,12 +118,17 @@ def locate_place(
 
 
 def intake_region(actor: User) -> Region | None:
-    """Where a case goes whose place the registry does not know: the one region its intake user works
-    in (a grid worker's grid, a street dispatcher's street, a 12345 operator's district), else the
-    deployment's top region when there is only one (residents, API clients). None otherwise."""
-    paths = scope_of(actor).region_paths
-    if len(paths) == 1:
-        return Region.objects.filter(path=paths[0]).first()
+    """Where a case goes whose place the registry does not know: the region its intake user works in (a
+    grid worker's grid, a street dispatcher's street, a 12345 operator's district; for several, the
+    smallest region holding them all), else the deployment's top region when there is only one
+    (residents, API clients). None otherwise."""
+    common: list[str] = []  # a region's path: its ancestors' codes and its own, each followed by "/"
+    for segments in zip(*(p.strip("/").split("/") for p in scope_of(actor).region_paths), strict=False):
+        if any(segment != segments[0] for segment in segments):
+            break
+        common.append(segments[0])
+    if common:
+        return Region.objects.filter(path="/".join(common) + "/").first()
     roots = list(Region.objects.filter(parent__isnull=True)[:2])
     return roots[0] if len(roots) == 1 else None
 

@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 from PIL import Image
 
+from gongzhi.accounts.models import Role
+from gongzhi.accounts.services import assign_role
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.choices import AttachmentKind, CaseStatus, Channel, Urgency
 from gongzhi.cases.deadlines import SHANGHAI
@@ -314,6 +316,14 @@ def test_unknown_place_reported_on_patrol_is_filed_under_the_grid_workers_grid(w
     )
     assert get_case(user=world.grid_worker_a, pk=case.pk) == case
     assert not cases_visible_to(world.grid_worker_b).filter(pk=case.pk).exists()
+
+
+def test_unknown_place_from_someone_working_in_two_grids_goes_to_their_community(world):
+    assign_role(
+        actor=None, user=world.grid_worker_a, role=Role.objects.get(code="grid_worker"), region=world.grid_b
+    )
+    case = submit_case(actor=world.grid_worker_a, **unknown_place(world, channel=Channel.PATROL))
+    assert (case.grid_id, case.region_path, case.street_id) == (None, world.community.path, world.street.pk)
 
 
 def test_unknown_place_taken_by_the_district_hotline_goes_to_the_district_dispatchers(world):
