@@ -13,8 +13,9 @@
   address text against region names and registered buildings (longest match wins), else place names in
   the title and description. ``region_path`` and ``street`` are copied from the place found. A place the
   registry does not know (未定位) files the case under ``intake_region``: the region its intake user works
-  in (the smallest holding them all), else the deployment's single top region, so that it is in a dispatcher's queue and its
-  reporter or operator can still open it; the submit step says ``place_unknown``.
+  in (the smallest holding them all), else the deployment's single top region, so that it is in a
+  dispatcher's queue and its reporter or operator can still open it; the submit step says
+  ``place_unknown``.
 * **Auto-dispatch**: when the duty list has a rule for the category at that place, the rule allows
   automatic dispatch and the category is certain (chosen by staff, not guessed by a resident), the system
   actor accepts and dispatches at once; otherwise the case waits in the street dispatcher's queue.
