@@ -33,19 +33,22 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("GONGZHI_DEBUG", False)
 TESTING = env_bool("GONGZHI_TESTING", False)
+# Set by the ``gongzhi`` script for the file-to-file tools (``gongzhi nlp classify`` …) when no keys are
+# configured: they read and write files only, so they get throwaway keys and no database at all.
+FILE_TOOL = env_bool("GONGZHI_FILE_TOOL", False)
 
 VAR_DIR = Path(env("GONGZHI_VAR_DIR") or (Path.cwd() / "var"))
 
 SECRET_KEY = env("GONGZHI_SECRET_KEY") or ""
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG or TESTING or FILE_TOOL:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production"
     else:
         raise ImproperlyConfigured("GONGZHI_SECRET_KEY must be set (or GONGZHI_DEBUG=1 for development).")
 
 GONGZHI_DATA_KEY = env("GONGZHI_DATA_KEY") or ""
 if not GONGZHI_DATA_KEY:
-    if DEBUG or TESTING:
+    if DEBUG or TESTING or FILE_TOOL:
         GONGZHI_DATA_KEY = "insecure-development-data-key-do-not-use-in-production"
     else:
         raise ImproperlyConfigured("GONGZHI_DATA_KEY must be set: it encrypts ID numbers and phones.")
@@ -131,6 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+if FILE_TOOL:  # any database access fails loudly instead of writing with a throwaway key
+    DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from gongzhi.cli import is_file_tool
 from gongzhi.cli import main as gongzhi
 from gongzhi.intelligence.nlp import load_model
 
@@ -245,3 +250,47 @@ def test_urgency_command_flags_rows(tmp_path):
     assert table[0][-2:] == ["urgent", "urgent_terms"]
     assert table[1][2:] == ["1", "煤气味"]
     assert table[2][2:] == ["0", ""]
+
+
+# --- a fresh install: no keys, no database --------------------------------------------------------------
+
+
+def _fresh_shell(tmp_path, *args):
+    """``gongzhi ARGS`` the way a fresh install runs it: no GONGZHI_* settings, a new working directory."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GONGZHI_", "DJANGO_"))}
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "gongzhi"), *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_file_tools_run_on_a_fresh_install_without_keys_or_database(tmp_path, training_csv):
+    done = _fresh_shell(tmp_path, "nlp", "urgency", "--input", str(training_csv), "--output", "flags.csv")
+
+    assert done.returncode == 0, done.stderr
+    assert len(_read_csv(tmp_path / "flags.csv")) == len(_read_csv(training_csv))
+
+
+def test_database_commands_still_refuse_to_run_without_keys(tmp_path):
+    for args in (["nlp", "models"], ["nlp", "train", "--from-db"], ["migrate"]):
+        done = _fresh_shell(tmp_path, *args)
+        assert done.returncode != 0 and "GONGZHI_SECRET_KEY must be set" in done.stderr, args
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["gongzhi", "nlp", "classify", "--model", "m.npz"], True),
+        (["gongzhi", "nlp", "train", "--input", "a.csv"], True),
+        (["gongzhi", "nlp", "train", "--from-db"], False),
+        (["gongzhi", "nlp", "activate", "3"], False),
+        (["gongzhi", "serve"], False),
+        (["gongzhi"], False),
+    ],
+)
+def test_which_commands_are_file_tools(argv, expected):
+    assert is_file_tool(argv) is expected
