@@ -17,6 +17,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models.functions import Lower
+
 from gongzhi.cases.models import Case, Category
 from gongzhi.cases.services.routing import Suggestion, find_duty_rule
 
@@ -121,32 +123,36 @@ def classifier_suggester(case: Case) -> list[Suggestion]:
         return []
     categories = predict_case(case, kind=LabelKind.CATEGORY, row=active.get(LabelKind.CATEGORY))
     departments = predict_case(case, kind=LabelKind.DEPARTMENT, row=active.get(LabelKind.DEPARTMENT))
+    # codes are matched without case: models trained before labels kept their case hold "cgw" for CGW
     department_by_code: dict[str, int] = {}
     if departments:
-        department_by_code = dict(
-            Department.objects.filter(
-                code__in=[p.label for p in departments], is_active=True, accepts_cases=True
+        department_by_code = {
+            code.lower(): pk
+            for code, pk in Department.objects.annotate(code_folded=Lower("code"))
+            .filter(
+                code_folded__in=[p.label.lower() for p in departments], is_active=True, accepts_cases=True
             )
-            .order_by("pk")
+            .order_by("-pk")
             .values_list("code", "pk")
-        )
-    best_department = next((p for p in departments if p.label in department_by_code), None)
+        }
+    best_department = next((p for p in departments if p.label.lower() in department_by_code), None)
     suggestions: list[Suggestion] = []
     if categories:
         known = {
-            c.code: c
-            for c in Category.objects.filter(code__in=[p.label for p in categories], is_active=True)
+            c.code.lower(): c
+            for c in Category.objects.annotate(code_folded=Lower("code"))
+            .filter(code_folded__in=[p.label.lower() for p in categories], is_active=True)
             .select_related("parent__parent")
-            .order_by("pk")
+            .order_by("-pk")
         }
         for prediction in categories:
-            category = known.get(prediction.label)
+            category = known.get(prediction.label.lower())
             if category is None:
                 continue
             rule = find_duty_rule(category=category, region_path=case.region_path or "")
             department_id = rule.lead_department_id if rule else None
             if department_id is None and best_department is not None:
-                department_id = department_by_code[best_department.label]
+                department_id = department_by_code[best_department.label.lower()]
             suggestions.append(
                 Suggestion(
                     category=category,
@@ -159,7 +165,7 @@ def classifier_suggester(case: Case) -> list[Suggestion]:
             )
         return suggestions
     for prediction in departments:
-        department_id = department_by_code.get(prediction.label)
+        department_id = department_by_code.get(prediction.label.lower())
         if department_id is None:
             continue
         suggestions.append(

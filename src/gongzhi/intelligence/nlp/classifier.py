@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from .features import CHAR_NGRAMS, WORD_NGRAMS, Block, FeatureSpace, fit_block
-from .text import MAX_CHARS, WORD_CHARS, clean_text
+from .text import MAX_CHARS, WORD_CHARS, clean_label, clean_text
 
 __all__ = [
     "FORMAT",
@@ -500,7 +500,7 @@ def train(
     if len(texts) != len(labels):
         raise TrainingError("texts and labels differ in length")
     pairs = [
-        (Model.prepare(t), clean_text(lab)) for t, lab in zip(texts, labels, strict=True) if clean_text(lab)
+        (Model.prepare(t), clean_label(lab)) for t, lab in zip(texts, labels, strict=True) if clean_label(lab)
     ]
     prepared, cleaned_labels, dedupe = _dedupe([p[0] for p in pairs], [p[1] for p in pairs])
     counts = Counter(cleaned_labels)

@@ -53,6 +53,14 @@ def clean_text(value: object) -> str:
     return _SPACE.sub(" ", text).strip().lower()
 
 
+def clean_label(value: object) -> str:
+    """A label as written, whitespace collapsed: labels are names and codes (``CGW``, ``交通运输（A类）``)
+    that predictions must give back exactly, so unlike ``clean_text`` no case folding or NFKC."""
+    if is_blank(value):
+        return ""
+    return _SPACE.sub(" ", str(value)).strip()
+
+
 def compose(
     title: object = "", details: object = "", *, title_weight: int = 2, limit: int = MAX_CHARS
 ) -> str:

@@ -22,6 +22,8 @@ from gongzhi.intelligence.nlp import (
 )
 from gongzhi.intelligence.nlp.classifier import _dedupe, _threshold
 
+from .fixtures import messages
+
 # --- text ----------------------------------------------------------------------------------------------
 
 
@@ -103,6 +105,23 @@ def test_training_needs_two_labels_with_two_examples():
         train(["拖欠工资", "工资不发"], ["劳动", "劳动"])
     with pytest.raises(TrainingError):
         train(["拖欠工资", "占道经营"], ["劳动"])
+
+
+def test_labels_come_back_exactly_as_written():
+    rows = messages()
+    written = {
+        "城市管理": "EDU 城管（A类）",
+        "劳动和社会保障": " 劳动  保障 ",
+        "教育文体": "Edu",
+        "卫生计生": "CGW",
+    }
+    model = train([compose(t, d) for t, d, _ in rows], [written[label] for *_, label in rows])
+
+    assert sorted(model.labels) == sorted(
+        ["EDU 城管（A类）", "劳动 保障", "Edu", "CGW"]
+    )  # spaces tidied only
+    labels, _confidence = model.predict([compose(*rows[0][:2])])
+    assert labels == ["EDU 城管（A类）"]
 
 
 def test_duplicates_are_merged_with_their_majority_label():

@@ -103,6 +103,35 @@ def test_suggests_up_to_three_categories_with_confidence_and_words(world, tree, 
     assert len(merged) <= 3 and merged[0].category == tree["劳动和社会保障"]
 
 
+def _department_model(world, tmp_path, codes: dict[str, str]):
+    """An active department model: wages go to one department code, everything else to the other."""
+    rows = messages()
+    model = train([compose(t, d) for t, d, _ in rows], [codes[label] for *_, label in rows])
+    model.save(tmp_path / "departments.npz")
+    return services.register_model(
+        actor=world.admin, kind=LabelKind.DEPARTMENT, path=tmp_path / "departments.npz", activate=True
+    )
+
+
+DEPARTMENT_CODES = {"劳动和社会保障": "ZJ", "城市管理": "CG", "教育文体": "CG", "卫生计生": "CG"}
+
+
+def test_a_department_model_suggests_departments_by_their_codes_as_written(world, tmp_path):
+    row = _department_model(world, tmp_path, DEPARTMENT_CODES)
+    assert sorted(row.labels) == ["CG", "ZJ"]  # codes keep their case
+
+    suggestions = classifier_suggester(_case(world, *WAGES))
+
+    assert suggestions and suggestions[0].department_id == world.zhujian.pk
+    assert suggestions[0].category is None and suggestions[0].source == "classifier"
+
+
+def test_a_model_trained_when_labels_were_lower_cased_still_finds_its_departments(world, tmp_path):
+    _department_model(world, tmp_path, {k: v.lower() for k, v in DEPARTMENT_CODES.items()})
+
+    assert classifier_suggester(_case(world, *WAGES))[0].department_id == world.zhujian.pk
+
+
 def test_a_new_version_is_used_after_activation_and_rollback(world, tree, category_model, tmp_path):
     _trained(tree, [r for r in messages() if r[2] != "劳动和社会保障"]).save(tmp_path / "second.npz")
     case = _case(world, *WAGES)
