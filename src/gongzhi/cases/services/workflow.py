@@ -325,8 +325,15 @@ def _notify_step(
     )
 
 
-def _reporter(case: Case) -> list[User]:
-    return [case.reporter_user] if case.reporter_user_id else []
+def _tell_reporter(case: Case, *, kind: str, message: str, step: CaseStep) -> None:
+    """告知诉求人: an in-app notice to a reporter with an account; an SMS to one who left only a phone
+    (a 12345 caller), sent after COMMIT through the job queue (the phone is read there, never queued)."""
+    if case.reporter_user_id:
+        _notify_step([case.reporter_user], case=case, kind=kind, message=message, step=step)
+    elif case.reporter_phone_tail:  # kept in clear beside the encrypted phone: no decryption here
+        from ..tasks import send_reporter_sms_task
+
+        transaction.on_commit(functools.partial(send_reporter_sms_task, case.pk, str(message)))
 
 
 def _local(value: datetime | None) -> str:
@@ -560,9 +567,8 @@ def _reject(*, actor: User, case: Case, reason: str, expected_version: int | Non
     step = _step(case, action="reject", actor=actor, from_status=previous, at=now, note=reason)
     _audit(actor, "reject", case, reason=reason)
     _release_duplicates(case, actor=actor, now=now)
-    _notify_step(
-        _reporter(case),
-        case=case,
+    _tell_reporter(
+        case,
         kind="case.rejected",
         step=step,
         message=_("Your case %(number)s was not accepted: %(reason)s")
@@ -1286,9 +1292,8 @@ def _review(*, actor: User, case: Case, approve: bool, note: str, expected_versi
     )
     _audit(actor, command, case, reason=note)
     if approve:
-        _notify_step(
-            _reporter(case),
-            case=case,
+        _tell_reporter(
+            case,
             kind="case.rate_request",
             step=step,
             message=_("Your case %(number)s has been handled. Please rate the result.")
@@ -1404,9 +1409,8 @@ def _close_merged(master: Case, *, actor: User, now: datetime) -> None:
             note=master.reply,
             data={"master": master.pk, "master_number": master.number},
         )
-        _notify_step(
-            _reporter(child),
-            case=child,
+        _tell_reporter(
+            child,
             kind="case.master_closed",
             step=step,
             message=_(
@@ -1693,9 +1697,8 @@ def _merge(*, actor: User, case: Case, master: Case, reason: str, expected_versi
         data=data,
     )
     _audit(actor, "merge", case, data=data, reason=reason)
-    _notify_step(
-        _reporter(case),
-        case=case,
+    _tell_reporter(
+        case,
         kind="case.merged",
         step=step,
         message=_(
