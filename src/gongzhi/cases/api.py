@@ -43,6 +43,7 @@ from .schemas import (
     ReassignIn,
     RejectIn,
     ReopenIn,
+    ReporterPhoneOut,
     ReportInIn,
     ResolveIn,
     ReturnIn,
@@ -216,6 +217,17 @@ def lookup_case(
 def get_case(request, case_id: int):
     """One case with its deadlines and timeline (404 when missing or outside the caller's scope)."""
     return _detail(request, _case(request, case_id))
+
+
+@router.post(
+    "/{case_id}/reporter-phone",
+    response={200: ReporterPhoneOut, 403: ErrorOut, 404: ErrorOut},
+    url_name="cases_reporter_phone",
+)
+def reveal_reporter_phone(request, case_id: int):
+    """显示完整号码: the reporter's full phone for staff who call them (handlers, dispatchers, follow-up);
+    never for a confidential case's department or an anonymous reporter. Every call is audited."""
+    return {"phone": services.reveal_reporter_phone(actor=request.user, case_id=case_id)}
 
 
 @router.get("/{case_id}/suggestions", response=list[SuggestionOut], url_name="cases_suggestions")

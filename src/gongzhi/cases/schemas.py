@@ -400,6 +400,10 @@ class CasePageOut(Schema):
     next: str | None = Field(None, description="opaque cursor of the next page, null on the last page")
 
 
+class ReporterPhoneOut(Schema):
+    phone: str = Field(..., description="the reporter's full phone; each call is recorded in the audit log")
+
+
 class SuggestionOut(Schema):
     category: CategoryOut | None
     department: DepartmentOut | None

@@ -20,5 +20,6 @@ urlpatterns = [
     path("<int:pk>/timeline/", views.timeline_fragment, name="timeline"),
     path("<int:pk>/actions/<slug:action>/", views.case_action, name="action"),
     path("<int:pk>/reply-check/", views.reply_check, name="reply_check"),
+    path("<int:pk>/reporter-phone/", views.reporter_phone, name="reporter_phone"),
     path("<str:number>/", views.progress, name="progress"),
 ]

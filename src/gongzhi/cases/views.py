@@ -436,6 +436,7 @@ def detail(request, pk: int):
             ),
             "attachments": list(case.attachments.filter(kind=AttachmentKind.REPORT).order_by("pk")),
             "reporter": _reporter(request, case),
+            "can_reveal_phone": services.may_reveal_reporter_phone(request.user, case),
         }
     )
     return render_page_or_fragment(
@@ -452,6 +453,21 @@ def _timeline(request, case) -> list:
 
 def _reporter(request, case):
     return reporter_view(request.user, case)
+
+
+@login_required
+@_domain_errors
+@require_http_methods(["POST"])
+def reporter_phone(request, pk: int):
+    """显示完整号码: the reporter's full phone for staff who call them (audited, POST only)."""
+    phone = services.reveal_reporter_phone(actor=request.user, case_id=pk)
+    case = selectors.get_case(user=request.user, pk=pk)
+    return render_page_or_fragment(
+        request,
+        "cases/reporter_phone.html",
+        "cases/partials/_reporter_phone.html",
+        {"case": case, "phone": phone},
+    )
 
 
 @login_required

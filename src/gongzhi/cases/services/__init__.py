@@ -15,6 +15,7 @@ from .catalog import (
 from .deadline_scan import scan_deadlines
 from .intake import add_attachment, next_case_number, submit_case
 from .notify import mark_notifications_read, notify, send_sms
+from .privacy import may_reveal_reporter_phone, reveal_reporter_phone
 from .routing import Suggestion, find_duty_rule, register_suggester, suggest
 from .workflow import (
     accept_case,
@@ -55,6 +56,7 @@ __all__ = [
     "import_categories",
     "install_default_categories",
     "mark_notifications_read",
+    "may_reveal_reporter_phone",
     "merge_case",
     "next_case_number",
     "next_warn_at",
@@ -70,6 +72,7 @@ __all__ = [
     "request_extension",
     "resolve_case",
     "return_case",
+    "reveal_reporter_phone",
     "review_case",
     "scan_deadlines",
     "seed_calendar_year",
