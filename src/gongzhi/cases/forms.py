@@ -490,6 +490,8 @@ def available_actions(
     scope = scope_of(user)
     allowed = set(workflow.allowed_commands(case.status))
     own = case.reporter_user_id is not None and case.reporter_user_id == user.pk
+    if getattr(case, "followed_only", False) and not own:
+        return []  # entered by the user, outside their area: they follow it, its staff act on it
     in_department = scope.is_global or scope.covers_department(case.department_id)
     names = []
     for spec in ACTIONS.values():

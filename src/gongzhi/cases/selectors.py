@@ -2,8 +2,11 @@
 
 ``cases_visible_to`` is the one scoped starting point: region prefix, lead or assisting department and
 the reporter's own cases all come from ``Case.objects.in_scope(scope_of(user))``. Queues, filters and
-the supervisor board narrow it; none widens it. The public lookup ``get_case_by_number`` returns a small
-read-only view, never a model instance.
+the supervisor board narrow it; none widens it. The one exception is ``cases_followed_by(user)``: the
+cases a user reported or entered (代办, patrol, a hotline call), which ``get_case``, ``case_by_number``
+and "我的诉求" also find when they lie outside the user's area — to follow, never to act on
+(``case.followed_only``). The public lookup ``get_case_by_number`` returns a small read-only view,
+never a model instance.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ __all__ = [
     "UnitLoad",
     "case_dispatchers",
     "case_timeline",
+    "cases_followed_by",
     "cases_visible_to",
     "category_subtree_ids",
     "department_inbox",
@@ -115,16 +119,38 @@ def cases_visible_to(user) -> QuerySet[Case]:
     )
 
 
+def cases_followed_by(user) -> QuerySet[Case]:
+    """我的诉求: the cases ``user`` reported or entered for someone, wherever they lie (read only)."""
+    uid = scope_of(user).user_id
+    if uid is None:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(Q(reporter_user_id=uid) | Q(submitted_by_id=uid))
+        .select_related("category", "grid", "department")
+        .defer("grid__boundary")
+        .order_by("-received_at", "-pk")
+    )
+
+
+def _visible_or_followed(user, **lookup) -> Case:
+    """The case matching ``lookup`` that the user may see, else one they entered outside their area
+    (marked ``followed_only``: shown, not acted on); missing and hidden cases raise the same ``NotFound``."""
+    case = cases_visible_to(user).filter(**lookup).first()
+    if case is None:
+        case = cases_followed_by(user).filter(**lookup).first()
+        if case is None:
+            raise _not_found()
+        case.followed_only = True
+    return case
+
+
 def get_case(*, user, pk: int) -> Case:
     """One case the user may see; missing and out-of-scope cases raise the same ``NotFound``."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise _not_found() from None
-    case = cases_visible_to(user).filter(pk=pk).first()
-    if case is None:
-        raise _not_found()
-    return case
+    return _visible_or_followed(user, pk=pk)
 
 
 # --- public lookup by number ----------------------------------------------------------------------------
@@ -494,10 +520,7 @@ def active_categories():
 
 def case_by_number(user, number: str):
     """A case the user may see, by its readable number (the same 404 for missing and hidden cases)."""
-    case = cases_visible_to(user).filter(number=(number or "").strip().upper()).first()
-    if case is None:
-        raise NotFound(_("The case does not exist or you cannot view it."), code="case.not_found")
-    return case
+    return _visible_or_followed(user, number=(number or "").strip().upper())
 
 
 def _bigrams(text: str) -> set[str]:

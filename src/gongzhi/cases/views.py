@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -240,11 +239,7 @@ def report(request):
 @_domain_errors
 def mine(request):
     """我的诉求: the cases the signed-in user reported or submitted (代办 included), newest first."""
-    me = request.user.pk
-    page = _paginate(
-        request,
-        selectors.cases_visible_to(request.user).filter(Q(reporter_user_id=me) | Q(submitted_by_id=me)),
-    )
+    page = _paginate(request, selectors.cases_followed_by(request.user))
     return render_page_or_fragment(
         request, "cases/mine.html", "cases/partials/_my_cases.html", {"page": page}
     )

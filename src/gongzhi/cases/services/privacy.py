@@ -25,6 +25,8 @@ CONTACT_PERMISSIONS = ("cases.handle", "cases.dispatch", "cases.follow_up")
 
 def may_reveal_reporter_phone(user: User, case: Case) -> bool:
     """Whether ``user`` (who can see ``case``) may see its reporter's full phone."""
+    if getattr(case, "followed_only", False):  # entered by the user outside their area: read only
+        return False
     if not case.reporter_phone_tail or reporter_identity_hidden(user, case):
         return False
     return any(has_perm(user, code) for code in CONTACT_PERMISSIONS)

@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.models import Case, Notification
+from gongzhi.cases.services import accept_case
 from gongzhi.cases.tests import factories as f
+from gongzhi.core.errors import PermissionDenied
 
 BACKEND = "gongzhi.accounts.backends.UsernameOrPhoneBackend"
 HTMX = {"HX-Request": "true"}
@@ -188,6 +190,39 @@ def test_proxy_submission_records_staff_and_resident(world, client):
     assert response.status_code == 302 and response["Location"] == reverse("cases:detail", args=[case.pk])
     assert case.submitted_by == world.dispatcher and case.reporter_user == world.resident
     assert case.channel == "walk_in"
+
+
+def test_staff_follow_a_case_they_entered_outside_their_area_without_acting_on_it(world, client):
+    login(client, world.dispatcher)  # a walk-in at this street's office about a place in the other street
+    form = client.get(reverse("cases:proxy")).context["form"]
+    lng, lat = f.POINTS["c"]
+    response = client.post(
+        reverse("cases:proxy"),
+        {
+            "channel": "walk_in",
+            "reporter_name": "赵丽华",
+            "reporter_phone": "13800138001",
+            "title": "楼道堆放杂物",
+            "description": "3号楼楼道里堆满了纸箱和旧家具，消防通道被堵，请尽快清理。",
+            "address": "3号楼",
+            "lng": lng,
+            "lat": lat,
+            "urgency": "normal",
+            "idempotency_key": form.initial["idempotency_key"],
+        },
+    )
+    case = Case.objects.get()
+    assert case.grid_id == world.grid_c.pk and case.street_id == world.other_street.pk
+    detail = client.get(response["Location"])
+    assert detail.status_code == 200 and case.number in detail.content.decode()
+    assert 'data-testid="form-' not in detail.content.decode()  # no accept/reject: not this street's case
+    assert case.number in client.get(reverse("cases:mine")).content.decode()
+    assert client.get(reverse("cases:progress", args=[case.number])).status_code == 200
+    assert case.number not in client.get(reverse("cases:workbench")).content.decode()
+    with pytest.raises(PermissionDenied):
+        accept_case(actor=world.dispatcher, case=case)
+    login(client, world.grid_worker_b)  # someone else still gets the same "not found"
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
 
 
 def test_htmx_action_returns_fragment_and_trigger(world, client):
