@@ -338,6 +338,15 @@ class RateForm(ActionForm):
         error_messages={"required": _("Please choose how satisfied you are.")},
     )
     comment = forms.CharField(label=_("Comment (optional)"), max_length=1000, required=False, widget=_text(2))
+    # 问题是否实际解决: asked on follow-up calls; when not asked, the rating decides (docs/formulas.md)
+    resolved_in_fact = forms.TypedChoiceField(
+        label=_("Has the problem actually been solved?"),
+        choices=[("", _("No answer")), ("yes", _("Yes, solved")), ("no", _("No, not solved"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
 
 class UrgeForm(ActionForm):

@@ -618,7 +618,11 @@ def _run(action: str, request, case, data: dict):
     if action == "rate":
         own = case.reporter_user_id == actor.pk
         return services.rate_case(
-            **common, rating=data["rating"], comment=data["comment"], method="self" if own else "phone"
+            **common,
+            rating=data["rating"],
+            comment=data["comment"],
+            method="self" if own else "phone",
+            resolved_in_fact=data.get("resolved_in_fact"),
         )
     if action == "reopen":
         return services.reopen_case(**common, reason=data["reason"])

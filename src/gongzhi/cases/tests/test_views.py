@@ -290,6 +290,28 @@ def test_resident_rates_on_progress_page(world, client):
     assert case.status == "closed" and case.rating == "satisfied"
 
 
+def test_a_follow_up_call_records_whether_the_problem_was_actually_solved(world, client):
+    case = f.approved_case(world, reporter_user=None, reporter_name="王大爷", reporter_phone="13911112222")
+    login(client, world.dispatcher)  # holds cases.follow_up: rates for a caller without an account
+    prefix = f"rate-{case.pk}-"
+    response = client.post(
+        reverse("cases:action", args=[case.pk, "rate"]),
+        {"return_to": "panel", prefix + "rating": "basically_satisfied", prefix + "resolved_in_fact": "no"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    rate = case.steps.get(action="rate")
+    assert rate.data["resolved_in_fact"] is False and rate.data["method"] == "phone"
+
+    other = f.approved_case(world)
+    client.post(
+        reverse("cases:action", args=[other.pk, "rate"]),
+        {"return_to": "panel", f"rate-{other.pk}-rating": "satisfied"},  # not asked
+        headers=HTMX,
+    )
+    assert other.steps.get(action="rate").data["resolved_in_fact"] is None
+
+
 # --- list pages ------------------------------------------------------------------------------------------
 
 
