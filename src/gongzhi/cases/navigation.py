@@ -32,6 +32,7 @@ ITEMS = [
     },
     {"label": _("Department inbox"), "url": "cases:inbox", "permission": "cases.handle", "order": 33},
     {"label": _("Supervision board"), "url": "cases:board", "permission": "cases.supervise", "order": 34},
+    {"label": _("Follow-up calls"), "url": "cases:follow_up", "permission": "cases.follow_up", "order": 36},
     {"label": _("Proxy submission"), "url": "cases:proxy", "permission": "cases.view", "order": 35},
     {"label": lazy(_notifications_label, SafeString)(), "url": "cases:notifications", "order": 39},
 ]

@@ -56,6 +56,7 @@ __all__ = [
     "department_users",
     "dispatch_queue",
     "filter_cases",
+    "follow_up_queue",
     "get_case",
     "get_case_by_number",
     "holders_over",
@@ -348,6 +349,21 @@ def dispatch_queue(user) -> QuerySet[Case]:
         cases_visible_to(user)
         .filter(status__in=(CaseStatus.PENDING_ACCEPT, CaseStatus.PENDING_DISPATCH))
         .order_by("received_at", "pk")
+    )
+
+
+def follow_up_queue(user) -> QuerySet[Case]:
+    """待回访: approved cases waiting for the reporter's rating, longest waiting first, for follow-up staff.
+
+    Reporters with an account may rate on their own; those who left only a phone (12345 callers) are
+    called back and their answer recorded here (``rate`` with method ``phone``)."""
+    if not has_perm(user, "cases.follow_up"):
+        return Case.objects.none()
+    return (
+        cases_visible_to(user)
+        .filter(status=CaseStatus.PENDING_FOLLOW_UP)
+        .select_related("reporter_user")
+        .order_by("resolved_at", "pk")
     )
 
 

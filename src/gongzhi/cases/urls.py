@@ -13,6 +13,7 @@ urlpatterns = [
     path("workbench/", views.workbench, name="workbench"),
     path("inbox/", views.inbox, name="inbox"),
     path("board/", views.board, name="board"),
+    path("follow-up/", views.follow_up, name="follow_up"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/count/", views.notification_count, name="notification_count"),
     path("<int:pk>/detail/", views.detail, name="detail"),

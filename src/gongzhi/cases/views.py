@@ -46,6 +46,7 @@ CONTAINERS = {
     "workbench": "cases/partials/_workbench_row.html",
     "inbox": "cases/partials/_inbox_row.html",
     "board": "cases/partials/_board_row.html",
+    "follow_up": "cases/partials/_inbox_row.html",
 }
 
 
@@ -184,7 +185,7 @@ def _row_context(
 def _container(request, return_to: str, case, *, bound=None, error=None) -> tuple[str, dict]:
     if return_to == "progress":
         return CONTAINERS["progress"], _progress_context(request, case, bound=bound, error=error)
-    if return_to in ("workbench", "inbox", "board"):
+    if return_to in ("workbench", "inbox", "board", "follow_up"):
         return CONTAINERS[return_to], _row_context(request, case, variant=return_to, bound=bound, error=error)
     return CONTAINERS["panel"], _panel_context(request, case, bound=bound, error=error)
 
@@ -377,6 +378,22 @@ def inbox(request):
     rows = [_row_context(request, case, variant="inbox", flags=flags[case.pk]) for case in page.object_list]
     context = {"rows": rows, "page": page, "box": box, "boxes": _inbox_boxes()}
     return render_page_or_fragment(request, "cases/inbox.html", "cases/partials/_inbox_list.html", context)
+
+
+@login_required
+@_domain_errors
+def follow_up(request):
+    """回访: cases waiting for the reporter's rating; call those without an account and record the answer."""
+    require(request.user, "cases.follow_up")
+    page = _paginate(request, selectors.follow_up_queue(request.user))
+    flags = action_flags(request.user, page.object_list)
+    rows = [
+        _row_context(request, case, variant="follow_up", flags=flags[case.pk]) for case in page.object_list
+    ]
+    context = {"rows": rows, "page": page, "box": "follow_up"}
+    return render_page_or_fragment(
+        request, "cases/follow_up.html", "cases/partials/_inbox_list.html", context
+    )
 
 
 def _inbox_boxes():

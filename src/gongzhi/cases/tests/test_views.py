@@ -312,6 +312,30 @@ def test_a_follow_up_call_records_whether_the_problem_was_actually_solved(world,
     assert other.steps.get(action="rate").data["resolved_in_fact"] is None
 
 
+def test_follow_up_staff_call_back_reporters_without_an_account(world, client):
+    caller = f.approved_case(world, reporter_user=None, reporter_name="王大爷", reporter_phone="13911112222")
+    resident = f.approved_case(world)  # can rate on their own: listed, without the call-back mark
+    f.processing_case(world)  # not handled yet: not listed
+    login(client, world.dispatcher)
+    page = client.get(reverse("cases:follow_up")).content.decode()
+    assert f'data-testid="inbox-row-{caller.pk}"' in page and f'data-testid="inbox-row-{resident.pk}"' in page
+    assert page.count('data-testid="call-back"') == 1
+    assert page.index(f"inbox-row-{caller.pk}") < page.index(f"inbox-row-{resident.pk}")  # waiting longest
+    assert reverse("cases:follow_up") in client.get(reverse("cases:workbench")).content.decode()  # in the menu
+
+    prefix = f"rate-{caller.pk}-"
+    row = client.post(
+        reverse("cases:action", args=[caller.pk, "rate"]),
+        {"return_to": "follow_up", prefix + "rating": "satisfied", prefix + "resolved_in_fact": "yes"},
+        headers=HTMX,
+    )
+    assert row.status_code == 200 and b'data-status="closed"' in row.content
+    assert f"inbox-row-{caller.pk}" not in client.get(reverse("cases:follow_up")).content.decode()
+
+    login(client, world.handler)  # departments do not do follow-up calls
+    assert client.get(reverse("cases:follow_up")).status_code == 403
+
+
 # --- list pages ------------------------------------------------------------------------------------------
 
 
