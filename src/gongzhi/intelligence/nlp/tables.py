@@ -95,12 +95,25 @@ def _read_csv(path: Path) -> Table:
         raise TableError(f"{path.name} is empty")
     columns = [c.strip() for c in header]
     body = []
+    line = reader.line_num + 1  # where the next record starts (a quoted cell may span lines)
     for cells in reader:
-        if not cells:
-            continue
-        cells = cells + [""] * (len(columns) - len(cells))
-        body.append(cells)
+        if cells:
+            body.append(_fit(cells, len(columns), path=path, line=line))
+        line = reader.line_num + 1
     return Table(columns=columns, rows=body)
+
+
+def _fit(cells: list[str], width: int, *, path: Path, line: int) -> list[str]:
+    """``cells`` padded or cut to ``width``: trailing empty cells beyond the header (trailing commas)
+    are dropped, any other cell beyond it is an error (it would shift the columns added after it)."""
+    if len(cells) > width:
+        if any(c.strip() for c in cells[width:]):
+            raise TableError(
+                f"{path.name} line {line}: expected {width} fields (as in the header), saw {len(cells)}; "
+                "put a cell that contains a comma in double quotes, or add the missing column to the header"
+            )
+        return cells[:width]
+    return cells + [""] * (width - len(cells))
 
 
 def read_table(path: str | Path) -> Table:

@@ -294,3 +294,37 @@ def test_database_commands_still_refuse_to_run_without_keys(tmp_path):
 )
 def test_which_commands_are_file_tools(argv, expected):
     assert is_file_tool(argv) is expected
+
+
+def _classify(model, source, out):
+    call_command(
+        "nlp",
+        "classify",
+        "--model",
+        str(model),
+        "--input",
+        str(source),
+        "--text-cols",
+        "留言主题,留言详情",
+        "--output",
+        str(out),
+    )
+
+
+def test_classify_refuses_a_row_with_stray_cells_and_ignores_trailing_commas(trained_file, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "留言编号,留言主题,留言详情\n1,包工头拖欠工资,工钱没给,,\n2,学校补课收费,周末补课,多出来的一格\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+
+    with pytest.raises(CommandError, match=r"line 3: expected 3 fields .*saw 4"):
+        _classify(trained_file, source, out)
+    assert not out.exists()
+
+    source.write_text("留言编号,留言主题,留言详情\n1,包工头拖欠工资,工钱没给,,\n2,学校补课收费,周末补课,\n")
+    _classify(trained_file, source, out)
+    table = _read_csv(out)
+    assert table[0] == ["留言编号", "留言主题", "留言详情", "predicted_label", "confidence"]
+    assert [row[3] for row in table[1:]] == ["劳动和社会保障", "教育文体"]
