@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,18 @@ _ENCODINGS = ("utf-8-sig", "gb18030")
 
 class TableError(ValueError):
     """The file cannot be read as a table, or lacks a required column."""
+
+
+def _raise_field_size_limit() -> None:
+    """Let a CSV cell be as long as the platform allows (the default, 131072 characters, is less than
+    some letters with pasted documents). The limit is a C long: 32 bits on Windows."""
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:
+            limit //= 2
 
 
 @dataclass
@@ -89,17 +102,22 @@ def _read_csv(path: Path) -> Table:
             continue
     else:
         raise TableError(f"{path.name} is neither UTF-8 nor GB18030 text")
+    _raise_field_size_limit()
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        raise TableError(f"{path.name} is empty")
-    columns = [c.strip() for c in header]
-    body = []
-    line = reader.line_num + 1  # where the next record starts (a quoted cell may span lines)
-    for cells in reader:
-        if cells:
-            body.append(_fit(cells, len(columns), path=path, line=line))
+    line = 1  # where the next record starts (a quoted cell may span lines)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise TableError(f"{path.name} is empty")
+        columns = [c.strip() for c in header]
+        body = []
         line = reader.line_num + 1
+        for cells in reader:
+            if cells:
+                body.append(_fit(cells, len(columns), path=path, line=line))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise TableError(f"{path.name} line {line}: not readable as CSV ({exc})") from exc
     return Table(columns=columns, rows=body)
 
 

@@ -328,3 +328,16 @@ def test_classify_refuses_a_row_with_stray_cells_and_ignores_trailing_commas(tra
     table = _read_csv(out)
     assert table[0] == ["留言编号", "留言主题", "留言详情", "predicted_label", "confidence"]
     assert [row[3] for row in table[1:]] == ["劳动和社会保障", "教育文体"]
+
+
+def test_urgency_reads_a_letter_longer_than_the_csv_field_limit(tmp_path):
+    source = tmp_path / "in.csv"
+    letter = "楼道里有很浓的煤气味。" + "情况说明" * 40_000
+    _write_csv(source, ["留言主题", "留言详情"], [["长信", letter], ["短信", "噪音"]])
+    out = tmp_path / "out.csv"
+
+    call_command(
+        "nlp", "urgency", "--input", str(source), "--text-cols", "留言主题,留言详情", "--output", str(out)
+    )
+
+    assert [row[2:] for row in _read_csv(out)[1:]] == [["1", "煤气味"], ["0", ""]]

@@ -3,6 +3,8 @@ with the line to look at)."""
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from gongzhi.intelligence.nlp.tables import TableError, read_table
@@ -27,3 +29,23 @@ def test_a_row_with_more_cells_than_the_header_is_refused_with_its_line(tmp_path
 
     with pytest.raises(TableError, match=r"in\.csv line 4: expected 3 fields .*saw 4"):
         read_table(path)
+
+
+def test_a_cell_longer_than_the_default_csv_limit_is_read(tmp_path):
+    letter = "反映情况" * 60_000  # 240,000 characters, above csv's default limit of 131,072
+    table = read_table(_csv(tmp_path, f"留言主题,留言详情\n长信,{letter}\n短信,噪音\n"))
+
+    assert [len(row[1]) for row in table.rows] == [len(letter), 2]
+
+
+def test_csv_errors_are_reported_with_the_line(tmp_path, monkeypatch):
+    from gongzhi.intelligence.nlp import tables
+
+    path = _csv(tmp_path, "留言主题,留言详情\n短信,噪音\n长信,超过上限的一格\n")
+    old = csv.field_size_limit()
+    monkeypatch.setattr(tables, "_raise_field_size_limit", lambda: csv.field_size_limit(4))
+    try:
+        with pytest.raises(TableError, match=r"in\.csv line 3: not readable as CSV \(field larger"):
+            read_table(path)
+    finally:
+        csv.field_size_limit(old)
