@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,14 +112,52 @@ def _read_csv(path: Path) -> Table:
             raise TableError(f"{path.name} is empty")
         columns = [c.strip() for c in header]
         body = []
+        last = 1  # where the last record starts
         line = reader.line_num + 1
         for cells in reader:
             if cells:
                 body.append(_fit(cells, len(columns), path=path, line=line))
+                last = line
             line = reader.line_num + 1
     except csv.Error as exc:
         raise TableError(f"{path.name} line {line}: not readable as CSV ({exc})") from exc
+    # csv reads an unclosed quote as a cell running to the end of the file: only the last record can have one
+    tail = "".join(itertools.islice(io.StringIO(text, newline=""), last - 1, None))
+    opened = _unclosed_quote(tail)
+    if opened is not None:
+        before = tail[:opened]
+        line = last + before.count("\n") + before.count("\r") - before.count("\r\n")
+        raise TableError(
+            f'{path.name} line {line}: a quoted cell starts here (with ") but its closing quote is missing, '
+            "so the rest of the file would be read as one cell; close the quote, "
+            'and write a quote inside a quoted cell as ""'
+        )
     return Table(columns=columns, rows=body)
+
+
+def _unclosed_quote(record: str) -> int | None:
+    """Where in ``record`` (the text of one CSV record) a quoted cell starts that is never closed, if any;
+    read as ``csv.reader`` does (a quote opens a cell only at its start, ``""`` inside is a quote)."""
+    i, n = 0, len(record)
+    cell_start = True
+    while i < n:
+        if cell_start and record[i] == '"':
+            opened = i
+            i += 1
+            while True:
+                j = record.find('"', i)
+                if j < 0:
+                    return opened
+                if record.startswith('"', j + 1):
+                    i = j + 2
+                    continue
+                i = j + 1
+                break
+            cell_start = False  # text after the closing quote joins the cell up to the next comma
+            continue
+        cell_start = record[i] in ",\r\n"
+        i += 1
+    return None
 
 
 def _fit(cells: list[str], width: int, *, path: Path, line: int) -> list[str]:

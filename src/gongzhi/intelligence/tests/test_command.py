@@ -341,3 +341,16 @@ def test_urgency_reads_a_letter_longer_than_the_csv_field_limit(tmp_path):
     )
 
     assert [row[2:] for row in _read_csv(out)[1:]] == [["1", "煤气味"], ["0", ""]]
+
+
+def test_classify_refuses_an_unclosed_quote_instead_of_merging_the_rest_of_the_file(trained_file, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(
+        '留言主题,留言详情\n包工头拖欠工资,"工钱没给\n学校补课收费,周末补课\n黑诊所,无证行医\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+
+    with pytest.raises(CommandError, match=r"line 2: a quoted cell starts here"):
+        _classify(trained_file, source, out)
+    assert not out.exists()

@@ -49,3 +49,20 @@ def test_csv_errors_are_reported_with_the_line(tmp_path, monkeypatch):
             read_table(path)
     finally:
         csv.field_size_limit(old)
+
+
+def test_an_unclosed_quote_is_refused_with_the_line_where_it_starts(tmp_path):
+    text = '留言主题,留言详情\n噪音,"晚上\n施工"\n乱收费,"补课费,每人八百\n拖欠工资,工钱没给\n黑诊所,无证\n'
+    with pytest.raises(TableError, match=r"in\.csv line 4: a quoted cell starts here .*closing quote"):
+        read_table(_csv(tmp_path, text))
+
+    path = _csv(tmp_path, '留言主题,留言详情\r\n噪音,"晚上\r\n施工""\r\n', name="crlf.csv")
+    with pytest.raises(TableError, match=r"crlf\.csv line 2: a quoted cell"):
+        read_table(path)
+
+
+def test_quotes_that_csv_reads_as_text_are_not_mistaken_for_an_unclosed_quote(tmp_path):
+    text = '留言主题,留言详情\n噪音,"晚上""施工""扰民"\n乱收费,补课费"八百"元\n"拖欠"工资,"工钱没给"\n'
+    table = read_table(_csv(tmp_path, text))
+
+    assert table.rows == [["噪音", '晚上"施工"扰民'], ["乱收费", '补课费"八百"元'], ["拖欠工资", "工钱没给"]]
