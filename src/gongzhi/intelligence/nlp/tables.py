@@ -81,13 +81,18 @@ def _read_xlsx(path: Path) -> Table:
         columns = [_cell(v).strip() for v in header]
         while columns and not columns[-1]:
             columns.pop()
-        body = []
+        body: list[list[str]] = []
+        empty: list[list[str]] = []  # empty rows since the last row with a value
         for values in rows:
             cells = [_cell(v) for v in values[: len(columns)]]
-            if not any(c.strip() for c in cells):
-                continue  # Excel keeps formatted but empty rows
             cells += [""] * (len(columns) - len(cells))
+            if not any(c.strip() for c in cells):
+                empty.append(cells)
+                continue
+            body += empty  # an empty row between rows is a row, like ",,," in a CSV file
+            empty = []
             body.append(cells)
+        # the empty rows after the last value are dropped: Excel keeps formatted but empty rows at the end
         return Table(columns=columns, rows=body)
     finally:
         workbook.close()

@@ -354,3 +354,24 @@ def test_classify_refuses_an_unclosed_quote_instead_of_merging_the_rest_of_the_f
     with pytest.raises(CommandError, match=r"line 2: a quoted cell starts here"):
         _classify(trained_file, source, out)
     assert not out.exists()
+
+
+def test_classify_keeps_empty_rows_inside_an_excel_sheet_like_a_csv_file(trained_file, tmp_path):
+    rows = [MESSY[0], ["", "", "", ""], MESSY[1], MESSY[5]]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append([None if value == "" else value for value in row])
+    sheet.append([None, None, None, None])  # formatted but empty row at the end
+    xlsx, csv_source = tmp_path / "in.xlsx", tmp_path / "in.csv"
+    book.save(xlsx)
+    _write_csv(csv_source, HEADER, rows)
+
+    _classify(trained_file, xlsx, tmp_path / "from_xlsx.csv")
+    _classify(trained_file, csv_source, tmp_path / "from_csv.csv")
+
+    from_xlsx = _read_csv(tmp_path / "from_xlsx.csv")
+    assert [row[:4] for row in from_xlsx[1:]] == rows  # one output row per sheet row, in line
+    assert [row[4] for row in from_xlsx[1:]][::2] == ["劳动和社会保障", "教育文体"]
+    assert from_xlsx == _read_csv(tmp_path / "from_csv.csv")

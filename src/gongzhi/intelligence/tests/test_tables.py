@@ -66,3 +66,29 @@ def test_quotes_that_csv_reads_as_text_are_not_mistaken_for_an_unclosed_quote(tm
     table = read_table(_csv(tmp_path, text))
 
     assert table.rows == [["噪音", '晚上"施工"扰民'], ["乱收费", '补课费"八百"元'], ["拖欠工资", "工钱没给"]]
+
+
+def test_empty_rows_inside_an_excel_sheet_are_kept_and_empty_rows_at_its_end_dropped(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["留言编号", "留言主题", "留言详情"])
+    sheet.append(["1", "噪音扰民", "晚上施工"])
+    sheet.append([None, None, None])
+    sheet.append([None, "  ", None])
+    sheet.append(["4", "乱收费", None])
+    sheet.cell(row=8, column=2).number_format = "0.00"  # formatted but empty rows at the end
+    path = tmp_path / "in.xlsx"
+    book.save(path)
+
+    table = read_table(path)
+
+    assert table.rows == [
+        ["1", "噪音扰民", "晚上施工"],
+        ["", "", ""],
+        ["", "  ", ""],
+        ["4", "乱收费", ""],
+    ]
+    exported = "留言编号,留言主题,留言详情\n1,噪音扰民,晚上施工\n,,\n,  ,\n4,乱收费,\n"
+    assert read_table(_csv(tmp_path, exported)).rows == table.rows  # as the CSV export of the sheet
