@@ -703,16 +703,27 @@ def write_xlsx(
     """The ranked table (sheet 热点问题表) and, given the input ``table``, every member message
     with its 问题ID (sheet 热点问题留言明细), as the TipDM task asks."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    def clean(value: object) -> object:
-        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    def append(sheet, values) -> None:
+        # openpyxl stores a string starting with "=" as a formula and "#N/A" as an error: text of
+        # citizens (=HYPERLINK(…), ==标题==) must stay text, so every string is a string cell
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(
+                sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+            )
+            if isinstance(value, str):
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("热点问题表")
-    sheet.append(TABLE_COLUMNS)
+    append(sheet, TABLE_COLUMNS)
     for row in hotspot_table(hotspots):
-        sheet.append([clean(v) for v in row])
+        append(sheet, row)
     if table is not None and id_col in table.columns:
         index = table.index(id_col)
         by_id: dict[str, list[str]] = {}
@@ -720,10 +731,10 @@ def write_xlsx(
             if index < len(row):
                 by_id.setdefault(row[index].strip(), row)
         detail = workbook.create_sheet("热点问题留言明细")
-        detail.append(["问题ID", *table.columns])
+        append(detail, ["问题ID", *table.columns])
         for hotspot in hotspots:
             for member in hotspot.member_ids:
                 row = by_id.get(member)
                 if row is not None:
-                    detail.append([hotspot.rank, *(clean(v.strip()) for v in row)])
+                    append(detail, [hotspot.rank, *(v.strip() for v in row)])
     workbook.save(path)

