@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from .features import CHAR_NGRAMS, WORD_NGRAMS, Block, FeatureSpace, fit_block
+from .tables import replacing
 from .text import MAX_CHARS, WORD_CHARS, clean_label, clean_text
 
 __all__ = [
@@ -335,11 +336,8 @@ class Model:
             json.dumps(header, ensure_ascii=False).encode("utf-8"), dtype=np.uint8
         )
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
+        with replacing(path) as tmp, open(tmp, "wb") as fh:
             np.savez_compressed(fh, **arrays)
-        tmp.replace(path)
         return path.stat().st_size
 
 

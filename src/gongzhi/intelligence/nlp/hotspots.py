@@ -79,7 +79,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .places import extract_places, extract_regions, place_key, places_compatible
-from .tables import Table
+from .tables import Table, replacing
 from .text import clean_text, is_blank
 
 __all__ = [
@@ -737,4 +737,5 @@ def write_xlsx(
                 row = by_id.get(member)
                 if row is not None:
                     append(detail, [hotspot.rank, *(v.strip() for v in row)])
-    workbook.save(path)
+    with replacing(path) as tmp:
+        workbook.save(tmp)

@@ -8,13 +8,17 @@ the input exactly and add columns after it.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import itertools
+import os
 import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Table", "TableError", "read_table", "write_csv"]
+__all__ = ["Table", "TableError", "prepare_output", "read_table", "replacing", "write_csv"]
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -188,9 +192,39 @@ def read_table(path: str | Path) -> Table:
     return _read_csv(path)
 
 
-def write_csv(path: str | Path, columns: list[str], rows: list[list[object]]) -> None:
-    """UTF-8 CSV with BOM (Excel opens it as Chinese text), every field quoted only when needed."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+def prepare_output(path: str | Path) -> Path:
+    """``path`` made ready to be written, before any work is done: its missing parent directories are
+    created; ``IsADirectoryError`` when it is a directory (other ``OSError`` when it cannot be made)."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a directory; give the name of a file to write", str(path))
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                reason = f"is a file, not a directory; cannot write {path}"
+                raise NotADirectoryError(errno.ENOTDIR, reason, str(parent))
+            break
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextmanager
+def replacing(path: str | Path) -> Iterator[Path]:
+    """A temporary file next to ``path`` to write into; it replaces ``path`` when the block succeeds and is
+    removed when it fails, so ``path`` is never left half written."""
+    path = prepare_output(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_csv(path: str | Path, columns: list[str], rows: Iterable[list[object]]) -> None:
+    """UTF-8 CSV with BOM (Excel opens it as Chinese text), every field quoted only when needed; written
+    to a temporary file that replaces ``path`` at the end."""
+    with replacing(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(columns)
         writer.writerows(rows)

@@ -375,3 +375,54 @@ def test_classify_keeps_empty_rows_inside_an_excel_sheet_like_a_csv_file(trained
     assert [row[:4] for row in from_xlsx[1:]] == rows  # one output row per sheet row, in line
     assert [row[4] for row in from_xlsx[1:]][::2] == ["劳动和社会保障", "教育文体"]
     assert from_xlsx == _read_csv(tmp_path / "from_csv.csv")
+
+
+def test_outputs_go_into_new_directories_and_a_directory_is_refused_before_the_work(trained_file, tmp_path):
+    source = tmp_path / "in.csv"
+    _write_csv(source, ["留言主题", "留言详情"], [["拖欠工资", "工钱没给"]])
+
+    _classify(trained_file, source, tmp_path / "nodir" / "sub" / "out.csv")
+    call_command("nlp", "urgency", "--input", str(source), "--output", str(tmp_path / "new" / "flags.csv"))
+    assert _read_csv(tmp_path / "nodir" / "sub" / "out.csv")[1][2] == "劳动和社会保障"
+    assert _read_csv(tmp_path / "new" / "flags.csv")[1][2] == "0"
+
+    folder = tmp_path / "existing"
+    folder.mkdir()
+    with pytest.raises(CommandError, match=r"existing: is a directory; give the name of a file"):
+        _classify(tmp_path / "no-model-needed-yet.npz", source, folder)
+    with pytest.raises(CommandError, match=r"existing: is a directory"):
+        call_command("nlp", "train", "--input", str(source), "--out", str(folder) + "/")
+    with pytest.raises(CommandError, match=r"in\.csv: is a file, not a directory; cannot write .*out\.csv"):
+        _classify(trained_file, source, source / "out.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing", "in.csv", "new", "nodir"]
+    assert list(folder.iterdir()) == []
+
+
+def test_an_interrupted_write_leaves_no_partial_output(tmp_path, monkeypatch):
+    from gongzhi.intelligence.nlp import tables
+
+    source = tmp_path / "in.csv"
+    _write_csv(source, ["留言主题", "留言详情"], [["拖欠工资", "工钱没给"], ["噪音扰民", "晚上施工"]])
+    out = tmp_path / "out.csv"
+    out.write_text("the previous output\n", encoding="utf-8")
+
+    real_writer = csv.writer
+
+    def broken_writer(fh):
+        writer = real_writer(fh)
+
+        class Writer:
+            writerow = writer.writerow
+
+            def writerows(self, rows):
+                writer.writerow(next(iter(rows)))
+                raise OSError(28, "No space left on device", str(out))
+
+        return Writer()
+
+    monkeypatch.setattr(tables.csv, "writer", broken_writer)
+    with pytest.raises(CommandError, match="No space left on device"):
+        call_command("nlp", "urgency", "--input", str(source), "--output", str(out))
+
+    assert out.read_text(encoding="utf-8") == "the previous output\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]

@@ -332,6 +332,16 @@ def test_cli_xlsx_keeps_text_beginning_with_equals_as_text(tmp_path):
     workbook.close()
 
 
+def test_cli_creates_the_output_directory_and_refuses_a_directory(messages_csv, tmp_path):
+    out = tmp_path / "nodir" / "x.xlsx"
+    call_command("nlp", "hotspots", "--input", str(messages_csv), "--output", str(out))
+    assert load_workbook(out, read_only=True).sheetnames == ["热点问题表", "热点问题留言明细"]
+    assert [p.name for p in out.parent.iterdir()] == ["x.xlsx"]
+
+    with pytest.raises(CommandError, match="nodir: is a directory"):
+        call_command("nlp", "hotspots", "--input", str(messages_csv), "--output", str(out.parent))
+
+
 def test_cli_writes_csv_and_rejects_missing_columns(messages_csv, tmp_path):
     out = tmp_path / "hotspots.csv"
     call_command("nlp", "hotspots", "--input", str(messages_csv), "--output", str(out), "--window-days", "30")

@@ -92,3 +92,18 @@ def test_empty_rows_inside_an_excel_sheet_are_kept_and_empty_rows_at_its_end_dro
     ]
     exported = "留言编号,留言主题,留言详情\n1,噪音扰民,晚上施工\n,,\n,  ,\n4,乱收费,\n"
     assert read_table(_csv(tmp_path, exported)).rows == table.rows  # as the CSV export of the sheet
+
+
+def test_a_model_saved_over_a_directory_is_refused_and_leaves_no_temporary_file(fixture_model, tmp_path):
+    folder = tmp_path / "models"
+    folder.mkdir()
+
+    with pytest.raises(IsADirectoryError):
+        fixture_model.save(folder)
+    with pytest.raises(IsADirectoryError):
+        fixture_model.save(str(folder) + "/")
+
+    assert [p.name for p in tmp_path.iterdir()] == ["models"]
+    assert list(folder.iterdir()) == []
+    fixture_model.save(tmp_path / "new" / "model.npz")
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["model.npz"]

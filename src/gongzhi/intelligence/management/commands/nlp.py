@@ -37,7 +37,7 @@ from gongzhi.intelligence.nlp import (
     load_model,
     train,
 )
-from gongzhi.intelligence.nlp.tables import TableError, read_table, write_csv
+from gongzhi.intelligence.nlp.tables import TableError, prepare_output, read_table, replacing, write_csv
 
 KINDS = ("category", "department")
 
@@ -123,6 +123,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc.message)) from exc
         except (TableError, ModelLoadError, TrainingError) as exc:
             raise CommandError(str(exc)) from exc
+        except OSError as exc:  # a file that cannot be read or written: no traceback
+            raise CommandError(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)) from exc
 
     # --- file based: no database --------------------------------------------------------------------
 
@@ -132,6 +134,7 @@ class Command(BaseCommand):
             return self._train_from_db(options, config)
         if not options["input"] or not options["out"]:
             raise CommandError("train needs --input and --out (or --from-db)")
+        prepare_output(options["out"])
         table = read_table(options["input"])
         text_cols = _columns(options["text_cols"])
         table.require([*text_cols, options["label_col"]])
@@ -162,6 +165,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(model.metadata.get("validation", {}), ensure_ascii=False))
 
     def _classify(self, options) -> None:
+        prepare_output(options["output"])
         model = load_model(options["model"])
         table = read_table(options["input"])
         text_cols = _columns(options["text_cols"])
@@ -185,6 +189,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{options['output']}: {len(rows)} rows classified ({per:.2f} ms per row)")
 
     def _urgency(self, options) -> None:
+        prepare_output(options["output"])
         table = read_table(options["input"])
         text_cols = _columns(options["text_cols"])
         table.require(text_cols)
@@ -201,6 +206,7 @@ class Command(BaseCommand):
     def _hotspots(self, options) -> None:
         from gongzhi.intelligence.nlp import hotspots as hot
 
+        output = prepare_output(options["output"])
         table = read_table(options["input"])
         text_cols = _columns(options["text_cols"])
         table.require([options["id_col"], options["time_col"], *text_cols])
@@ -222,7 +228,6 @@ class Command(BaseCommand):
             records, window_days=options["window_days"], min_size=options["min_size"], now=now
         )
         top = found[: max(0, options["top"])]
-        output = Path(options["output"])
         if output.suffix.lower() in {".xlsx", ".xlsm"}:
             hot.write_xlsx(output, top, table, id_col=options["id_col"])
         else:
@@ -258,11 +263,14 @@ class Command(BaseCommand):
         from gongzhi.intelligence.selectors import model_file
         from gongzhi.intelligence.services import train_from_cases
 
+        if options["out"]:
+            prepare_output(options["out"])
         row = train_from_cases(
             actor=system_actor(), kind=options["kind"], activate=options["activate"], config=config
         )
         if options["out"]:
-            Path(options["out"]).write_bytes(model_file(row).read_bytes())
+            with replacing(options["out"]) as tmp:
+                tmp.write_bytes(model_file(row).read_bytes())
         state = "active" if row.is_active else f"not active (gongzhi nlp activate {row.version})"
         self.stdout.write(
             f"registered {row.kind} v{row.version} ({row.training_size} examples, "
