@@ -23,6 +23,8 @@ reporter), ``support`` (likes − dislikes; 0 where there is no voting), ``place
 an address or place name, treated like a place named in the title) and ``region`` (optional region
 code or path; two records whose regions are both given and neither is a prefix of the other are
 never grouped — pass the street or community path, not the grid, if a problem may span grids).
+``row`` (optional) is the record's position in its source table; ``member_rows`` returns it, so a
+member can be found again even when ids are blank or repeated.
 
 Method (details and measurements in ``docs/intelligence-hotspots.md``):
 
@@ -127,6 +129,7 @@ class HotspotRecord:
     support: int = 0
     place: str = ""
     region: str = ""
+    row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ class Hotspot:
     growth: float
     recency: float
     titles: list[str] = field(default_factory=list, repr=False)
+    member_rows: list[int | None] = field(default_factory=list, repr=False)
 
     @property
     def size(self) -> int:
@@ -575,6 +579,7 @@ def find_hotspots(
                 growth=round(growth, 3),
                 recency=round(recency, 3),
                 titles=titles,
+                member_rows=[records[k].row for k in members],
             )
         )
     hotspots.sort(key=lambda h: (-h.heat, -h.size, h.start, h.member_ids[0]))
@@ -692,6 +697,7 @@ def records_from_table(
                 reporter=str(user(row)).strip(),
                 support=_int(likes(row)) - _int(dislikes(row)),
                 place=place(row),
+                row=number - 1,
             )
         )
     return records, skipped
@@ -701,7 +707,8 @@ def write_xlsx(
     path: str | Path, hotspots: Sequence[Hotspot], table: Table | None = None, *, id_col: str = "留言编号"
 ) -> None:
     """The ranked table (sheet 热点问题表) and, given the input ``table``, every member message
-    with its 问题ID (sheet 热点问题留言明细), as the TipDM task asks."""
+    with its 问题ID (sheet 热点问题留言明细), as the TipDM task asks. Members are found by their row
+    (``member_rows``, set by ``records_from_table`` from the same ``table``), else by ``id_col``."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -733,8 +740,9 @@ def write_xlsx(
         detail = workbook.create_sheet("热点问题留言明细")
         append(detail, ["问题ID", *table.columns])
         for hotspot in hotspots:
-            for member in hotspot.member_ids:
-                row = by_id.get(member)
+            # the rows the records came from (records_from_table); ids only for records made elsewhere
+            for member, position in itertools.zip_longest(hotspot.member_ids, hotspot.member_rows):
+                row = table.rows[position] if position is not None else by_id.get(member)
                 if row is not None:
                     append(detail, [hotspot.rank, *(v.strip() for v in row)])
     with replacing(path) as tmp:

@@ -342,6 +342,35 @@ def test_cli_creates_the_output_directory_and_refuses_a_directory(messages_csv, 
         call_command("nlp", "hotspots", "--input", str(messages_csv), "--output", str(out.parent))
 
 
+def test_cli_xlsx_lists_every_member_message_when_ids_are_blank_or_repeated(tmp_path):
+    source = tmp_path / "messages.csv"
+    rows = []
+    for record in _crafted():
+        ident = "" if record.id[0] in "LU" else "重复编号"  # blank for one hotspot, repeated for the others
+        stamp = record.time.strftime("%Y/%m/%d %H:%M:%S")
+        rows.append([ident, record.reporter, record.title, stamp, record.text, "0", "1"])
+    with open(source, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    out = tmp_path / "hotspots.xlsx"
+
+    call_command("nlp", "hotspots", "--input", str(source), "--output", str(out))
+
+    workbook = load_workbook(out, read_only=True)
+    ranked = list(workbook["热点问题表"].iter_rows(min_row=2, values_only=True))
+    detail = list(workbook["热点问题留言明细"].iter_rows(min_row=2, values_only=True))
+    workbook.close()
+    assert len(ranked) == 3
+    assert len(detail) == sum(r[6] for r in ranked) == 11  # every member, once
+    titles = {rank: sorted(row[3] for row in detail if row[0] == rank) for rank, *_ in ranked}
+    expected = [sorted(t for t, _ in group) for group in (MIXING_PLANT, MIXING_PLANT_ELSEWHERE, CAR_LOAN)]
+    assert sorted(titles.values()) == sorted(expected)
+    blank = next(r for r in ranked if r[9].startswith("#"))
+    assert blank[9] == ",".join(f"#{k}" for k in range(1, 6))  # the ranked table's row ids for blank ids
+    assert sorted(row[3] for row in detail if row[0] == blank[0]) == sorted(t for t, _ in MIXING_PLANT)
+
+
 def test_cli_writes_csv_and_rejects_missing_columns(messages_csv, tmp_path):
     out = tmp_path / "hotspots.csv"
     call_command("nlp", "hotspots", "--input", str(messages_csv), "--output", str(out), "--window-days", "30")
