@@ -333,14 +333,14 @@ def reassign(request, case_id: int, payload: ReassignIn):
 @router.post("/{case_id}/actions/request_extension", response=CaseOut, url_name="cases_request_extension")
 def request_extension(request, case_id: int, payload: ExtensionIn):
     """延期申请: ask for more working days (the deadline pauses until the dispatcher decides)."""
-    case = services.request_extension(
+    services.request_extension(
         actor=request.user,
         case=_case(request, case_id),
         days=payload.days,
         reason=payload.reason,
         expected_version=payload.expected_version,
     )
-    return _detail(request, case)
+    return _detail(request, _case(request, case_id))
 
 
 @router.post("/{case_id}/actions/decide_extension", response=CaseOut, url_name="cases_decide_extension")

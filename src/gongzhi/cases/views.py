@@ -622,8 +622,6 @@ def _run(action: str, request, case, data: dict):
         return services.return_case(**common, reason=data["reason"])
     if action == "reassign":
         return services.reassign_case(**common, department=data["department"], reason=data["reason"])
-    if action == "request_extension":
-        return services.request_extension(**common, days=data["days"], reason=data["reason"])
     if action == "decide_extension":
         return services.decide_extension(**common, approve=data["decision"] == "yes", note=data["note"])
     if action == "contact":
@@ -645,8 +643,11 @@ def _run(action: str, request, case, data: dict):
         return services.reopen_case(**common, reason=data["reason"])
     if action == "withdraw":
         return services.withdraw_case(**common, reason=data["reason"])
-    # Commands that add to the case without returning it: run, then read the case again.
-    if action == "handle":
+    # Commands that add a row to the case (extension request, note, summons …) and return that row
+    # rather than the case: run, then read the case again.
+    if action == "request_extension":
+        services.request_extension(**common, days=data["days"], reason=data["reason"])
+    elif action == "handle":
         services.add_handling_note(**common, note=data["note"], photos=tuple(data["photos"]))
     elif action == "urge":
         services.urge_case(**common, note=data["note"])

@@ -447,3 +447,19 @@ def test_confidential_reporter_is_not_named_in_the_timeline(world, client):
     assert world.resident.display_name not in client.get(f"{URL}/{case.pk}").content.decode()
     login(client, world.dispatcher)
     assert client.get(f"{URL}/{case.pk}").json()["timeline"][0]["actor_name"] == world.resident.display_name
+
+
+def test_extension_request_answers_with_the_paused_case(world, client):
+    case = f.processing_case(world)
+    login(client, world.handler)
+    response = post(
+        client,
+        f"{URL}/{case.pk}/actions/request_extension",
+        {"days": 5, "reason": "供热管线需要停水检修，施工队排期到下周，申请延期五个工作日。"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == case.pk and body["status"] == "processing"
+    assert body["version"] == case.version + 1
+    assert "request_extension" not in body["allowed_actions"]
+    assert body["timeline"][-1]["action"] == "request_extension"

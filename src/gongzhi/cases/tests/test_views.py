@@ -500,3 +500,25 @@ def test_no_js_action_on_a_list_returns_to_the_same_box(world, client, case_a):
         reverse("cases:action", args=[case_a.pk, "contact"]),
         {"next": "https://evil.example.com/", f"contact-{case_a.pk}-note": "已电话联系诉求人。"},
     )["Location"] == reverse("cases:detail", args=[case_a.pk])
+
+
+def test_htmx_extension_request_answers_with_the_updated_panel(world, client):
+    case = f.processing_case(world)
+    login(client, world.handler)
+    response = client.post(
+        reverse("cases:action", args=[case.pk, "request_extension"]),
+        {
+            "return_to": "panel",
+            f"request_extension-{case.pk}-days": 5,
+            f"request_extension-{case.pk}-reason": "商户拒不配合，需联合市场监管部门上门执法，申请延期。",
+            f"request_extension-{case.pk}-expected_version": case.version,
+        },
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "case-changed"
+    body = response.content.decode()
+    assert f'id="case-{case.pk}-actions"' in body and "<html" not in body
+    assert "已完成：申请延期。" in body
+    assert f'data-version="{case.version + 1}"' in body  # the panel shows the case as it is now
+    assert f'data-testid="form-request_extension-{case.pk}"' not in body  # the request is pending
