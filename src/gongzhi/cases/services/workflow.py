@@ -707,6 +707,8 @@ def _hand_over(
         "sign_due_at": deadlines.add_hours(now, plan.sign_hours),
         "signed_at": None,
         "paused_at": None,
+        # a warning describes the holder's running deadline: the new lead starts a fresh sign deadline
+        "warning_level": WarningLevel.NORMAL,
     }
     if case.accepted_at is None:
         fields["accepted_at"] = now
@@ -717,7 +719,6 @@ def _hand_over(
     else:
         fields["contact_due_at"] = deadlines.add_hours(now, plan.contact_hours)
         fields["resolve_due_at"] = deadlines.add_working_days(now, plan.resolve_days, cal)
-        fields["warning_level"] = WarningLevel.NORMAL
     if fresh:
         round_pauses: list[deadlines.Pause] = []
     else:  # the round's closed pauses and, closed now by this hand-over, its open ones
@@ -918,6 +919,7 @@ def _return(*, actor: User, case: Case, reason: str, expected_version: int | Non
         department=None,
         paused_at=now,
         warn_at=None,
+        warning_level=WarningLevel.NORMAL,  # no deadline runs while it waits for dispatch
         resolve_due_at=_shifted_due(case, extension_pauses, now, cal),
     )
     pending = _cancel_pending_extension(case, actor, now, _("Cancelled: the case was returned."))

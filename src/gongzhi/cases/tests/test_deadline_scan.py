@@ -13,12 +13,14 @@ import time_machine
 from gongzhi.cases.choices import CaseStatus
 from gongzhi.cases.deadlines import SHANGHAI
 from gongzhi.cases.models import Case, CaseStep, Category, Notification
+from gongzhi.cases.selectors import department_inbox, supervisor_board
 from gongzhi.cases.services import deadline_scan
 from gongzhi.cases.services.catalog import create_duty_rule, install_default_categories, seed_calendar_year
 from gongzhi.cases.services.deadline_scan import RETRY_AFTER, scan_deadlines
 from gongzhi.cases.services.intake import submit_case
-from gongzhi.cases.services.workflow import sign_case
+from gongzhi.cases.services.workflow import reassign_case, return_case, sign_case
 from gongzhi.cases.tasks import scan_deadlines_task
+from gongzhi.cases.tests.factories import staff
 
 
 def at(*args: int) -> datetime:
@@ -262,3 +264,51 @@ def test_signing_late_clears_the_sign_warning(world, setup, django_capture_on_co
     case.refresh_from_db()
     assert result.checked == 1 and case.warning_level == "normal"  # the resolve clock is far from due
     assert case.warn_at > at(2026, 11, 24)
+
+
+def test_reassign_after_red_gives_the_new_department_a_clean_start(
+    world, setup, django_capture_on_commit_callbacks
+):
+
+    zhujian_handler = staff(world, "zj_handler", "department_handler", department=world.zhujian, name="吴敏")
+    case = _dispatched(world, setup, at(2026, 11, 23, 9, 0))
+    _scan(at(2026, 11, 23, 11, 1), django_capture_on_commit_callbacks)  # 城管 missed its sign deadline
+    case.refresh_from_db()
+    assert case.warning_level == "red"
+
+    with time_machine.travel(at(2026, 11, 23, 11, 30), tick=False):
+        case = reassign_case(
+            actor=world.dispatcher,
+            case=case,
+            department=world.zhujian,
+            reason="摊贩占用的是在建工地围挡外的临时通道，由住建部门牵头处理。",
+        )
+        case.refresh_from_db()
+        assert case.warning_level == "normal" and case.sign_due_at == at(2026, 11, 23, 13, 30)
+        assert list(department_inbox(zhujian_handler, "overdue")) == []
+        assert list(department_inbox(zhujian_handler, "to_sign")) == [case]
+        assert [(u.department_name, u.red) for u in supervisor_board(world.district_leader)] == []
+
+    # the scan judges the new holder's own deadline: red again only once 住建 misses it
+    assert _scan(at(2026, 11, 23, 13, 0), django_capture_on_commit_callbacks).red == 0
+    _scan(at(2026, 11, 23, 13, 31), django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.warning_level == "red"
+
+
+def test_a_returned_case_waits_for_dispatch_without_the_old_warning(
+    world, setup, django_capture_on_commit_callbacks
+):
+
+    case = _dispatched(world, setup, at(2026, 11, 23, 9, 0))
+    _scan(at(2026, 11, 23, 11, 1), django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.warning_level == "red"
+
+    with time_machine.travel(at(2026, 11, 23, 11, 30), tick=False):
+        return_case(
+            actor=world.handler, case=case, reason="该路段属于在建工地范围，不属于城管职责，请改派住建部门。"
+        )
+        case.refresh_from_db()
+        assert case.status == "pending_dispatch" and case.warning_level == "normal"
+        assert supervisor_board(world.district_leader) == []
