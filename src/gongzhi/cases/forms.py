@@ -25,7 +25,7 @@ from gongzhi.core.errors import ValidationFailed
 from . import workflow
 from .choices import Rating, Urgency
 from .models import Category
-from .selectors import active_categories, extension_is_pending, has_pending_summons
+from .selectors import acting_department_ids, active_categories, extension_is_pending, has_pending_summons
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -490,9 +490,19 @@ ACTIONS: dict[str, ActionSpec] = {
 
 
 def available_actions(
-    user, case, *, extension_pending: bool | None = None, pending_summons: bool | None = None
+    user,
+    case,
+    *,
+    extension_pending: bool | None = None,
+    pending_summons: bool | None = None,
+    assisting: tuple[int, ...] | None = None,
 ) -> list[str]:
-    """Names of the commands ``user`` may run on ``case`` now (workflow ∩ permissions ∩ role)."""
+    """Names of the commands ``user`` may run on ``case`` now (workflow ∩ permissions ∩ role).
+
+    A ``department_only`` command needs the user in one of ``selectors.acting_department_ids`` (the lead
+    department, plus the active assisting ones for 办理记录), the list the service checks. The keyword
+    arguments carry facts already loaded for a list page (``selectors.action_flags``).
+    """
     if user is None or not user.is_authenticated:
         return []
     perms = permissions_of(user)
@@ -501,7 +511,6 @@ def available_actions(
     own = case.reporter_user_id is not None and case.reporter_user_id == user.pk
     if getattr(case, "followed_only", False) and not own:
         return []  # entered by the user, outside their area: they follow it, its staff act on it
-    in_department = scope.is_global or scope.covers_department(case.department_id)
     names = []
     for spec in ACTIONS.values():
         if not allowed.intersection(spec.commands):
@@ -509,7 +518,14 @@ def available_actions(
         may = (spec.permission is not None and spec.permission in perms) or (spec.reporter_may and own)
         if not may:
             continue
-        if spec.department_only and not in_department:
+        if (
+            spec.department_only
+            and not scope.is_global
+            and not any(
+                scope.covers_department(pk)
+                for pk in acting_department_ids(case, spec.commands[0], assisting=assisting)
+            )
+        ):
             continue
         if spec.name == "reopen" and spec.permission not in perms and case.rating != Rating.DISSATISFIED:
             continue

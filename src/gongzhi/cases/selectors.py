@@ -40,13 +40,15 @@ from gongzhi.regions.models import Region
 
 from .choices import OPEN_STATUSES, AssignmentRole, CaseStatus, WarningLevel
 from .models import Case, CaseAssignment, CaseStep, Category, ExtensionRequest, Notification, Summon
-from .workflow import LABELS
+from .workflow import ASSISTING_COMMANDS, LABELS, TRANSITIONS
 
 __all__ = [
     "DEPARTMENT_BOXES",
     "PublicCaseView",
     "PublicStep",
     "UnitLoad",
+    "acting_department_ids",
+    "active_assisting_ids",
     "case_dispatchers",
     "case_timeline",
     "cases_followed_by",
@@ -608,12 +610,39 @@ def open_summons_for_scope(case, scope):
     )
 
 
+def active_assisting_ids(case) -> list[int]:
+    """协办部门: ids of the case's active assisting departments in the current round."""
+    return list(
+        CaseAssignment.objects.filter(
+            case_id=case.pk, round=case.round, role=AssignmentRole.ASSIST, is_active=True
+        )
+        .order_by("department_id")
+        .values_list("department_id", flat=True)
+    )
+
+
+def acting_department_ids(case, command: str, *, assisting: Iterable[int] | None = None) -> list[int]:
+    """承办部门: the departments that may run the department command ``command`` on ``case``.
+
+    The lead department, and for the commands in ``workflow.ASSISTING_COMMANDS`` (办理记录) also the
+    active assisting departments. ``assisting``: their ids when already loaded (``action_flags``).
+    The services check the actor against this list; the pages offer the command by the same list.
+    """
+    ids = [case.department_id] if case.department_id is not None else []
+    if command in ASSISTING_COMMANDS:
+        more = active_assisting_ids(case) if assisting is None else assisting
+        ids.extend(pk for pk in more if pk not in ids)
+    return ids
+
+
 @dataclass(frozen=True)
 class ActionFlags:
-    """Per-case facts ``available_actions`` needs, loaded for a whole list in two queries."""
+    """Per-case facts ``available_actions`` needs, loaded for a whole list in at most three queries."""
 
     extension_pending: bool
     summoned: bool
+    #: the user's departments among the case's active assisting ones (for ``acting_department_ids``)
+    assisting: tuple[int, ...] = ()
 
 
 def action_flags(user, cases) -> dict[int, ActionFlags]:
@@ -630,6 +659,7 @@ def action_flags(user, cases) -> dict[int, ActionFlags]:
             )
         )
     summoned = set()
+    assisting: dict[int, list[int]] = {}
     departments = sorted(scope_of(user).department_ids)
     if departments:
         summoned = set(
@@ -637,7 +667,32 @@ def action_flags(user, cases) -> dict[int, ActionFlags]:
                 case_id__in=ids, responses__department_id__in=departments, responses__reported_at__isnull=True
             ).values_list("case_id", flat=True)
         )
-    return {pk: ActionFlags(extension_pending=pk in extension, summoned=pk in summoned) for pk in ids}
+        # the user's departments assisting on a case they do not lead, where an assisting command is open
+        rounds = {
+            case.pk: case.round
+            for case in cases
+            if case.department_id not in departments
+            and any(case.status in TRANSITIONS.get(command, {}) for command in ASSISTING_COMMANDS)
+        }
+        if rounds:
+            for case_id, round_, department_id in (
+                CaseAssignment.objects.filter(
+                    case_id__in=sorted(rounds),
+                    department_id__in=departments,
+                    role=AssignmentRole.ASSIST,
+                    is_active=True,
+                )
+                .order_by("case_id", "department_id")
+                .values_list("case_id", "round", "department_id")
+            ):
+                if rounds[case_id] == round_:
+                    assisting.setdefault(case_id, []).append(department_id)
+    return {
+        pk: ActionFlags(
+            extension_pending=pk in extension, summoned=pk in summoned, assisting=tuple(assisting.get(pk, ()))
+        )
+        for pk in ids
+    }
 
 
 def pending_summons_for(user, case) -> list:

@@ -146,7 +146,11 @@ def _row_context(
         names = available_actions(request.user, case)
     else:
         names = available_actions(
-            request.user, case, extension_pending=flags.extension_pending, pending_summons=flags.summoned
+            request.user,
+            case,
+            extension_pending=flags.extension_pending,
+            pending_summons=flags.summoned,
+            assisting=flags.assisting,
         )
     suggestions = []
     suggested_department_id = None

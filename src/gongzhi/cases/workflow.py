@@ -86,6 +86,11 @@ LABELS: dict[str, object] = {
 
 TERMINAL = frozenset({S.CLOSED, S.REJECTED, S.WITHDRAWN, S.MERGED})
 
+#: Department commands that an active assisting department (协办部门) may run as well as the lead
+#: department; every other department command (sign, contact, resolve …) is the lead department's alone.
+#: Services and the actions offered on pages both read this through ``selectors.acting_department_ids``.
+ASSISTING_COMMANDS = frozenset({"handle"})
+
 
 def next_status(command: str, current: str) -> str | None:
     """The status after ``command`` from ``current``, or None when the move is not allowed."""

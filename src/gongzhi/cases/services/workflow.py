@@ -59,7 +59,7 @@ from ..models import (
     Summon,
     SummonResponse,
 )
-from ..selectors import case_dispatchers, department_users
+from ..selectors import acting_department_ids, active_assisting_ids, case_dispatchers, department_users
 from .notify import notify
 from .routing import check_reply, find_duty_rule, routing_decided
 
@@ -216,14 +216,9 @@ def _is_reporter(actor: User, case: Case) -> bool:
     return actor is not None and case.reporter_user_id is not None and case.reporter_user_id == actor.pk
 
 
-def _active_assisting(case: Case) -> list[int]:
-    return list(
-        CaseAssignment.objects.filter(
-            case_id=case.pk, round=case.round, role=AssignmentRole.ASSIST, is_active=True
-        )
-        .order_by("department_id")
-        .values_list("department_id", flat=True)
-    )
+def _require_acting(actor: User, case: Case, command: str) -> None:
+    """The actor belongs to a department that may run ``command`` (``selectors.acting_department_ids``)."""
+    _require_department(actor, acting_department_ids(case, command))
 
 
 # =====================================================================================================
@@ -748,7 +743,7 @@ def _hand_over(
     _end_pauses(pauses, now)
     if assisting is None:  # reassign: the assisting departments stay
         _end_assignments(case, now, roles=[AssignmentRole.LEAD])
-        assisting_ids = _active_assisting(case)
+        assisting_ids = active_assisting_ids(case)
     else:
         if not fresh:
             _end_assignments(case, now)
@@ -851,10 +846,10 @@ def sign_case(*, actor: User, case: Case, expected_version: int | None = None) -
 
 def _sign(*, actor: User, case: Case, expected_version: int | None) -> Case:
     if case.status == CaseStatus.PROCESSING:
-        _require_department(actor, [case.department_id])
+        _require_acting(actor, case, "sign")
         return _unchanged(case)
     target = _target("sign", case)
-    _require_department(actor, [case.department_id])
+    _require_acting(actor, case, "sign")
     now = timezone.now()
     on_time = now <= case.sign_due_at if case.sign_due_at else None
     fields: dict[str, Any] = {"signed_at": now}
@@ -906,7 +901,7 @@ def _return(*, actor: User, case: Case, reason: str, expected_version: int | Non
     ):
         return _unchanged(case)
     target = _target("return", case)
-    _require_department(actor, [case.department_id])
+    _require_acting(actor, case, "return")
     reason = _reason(reason)
     now = timezone.now()
     cal = policy.work_calendar()
@@ -976,7 +971,7 @@ def _request_extension(
     *, actor: User, case: Case, days: int, reason: str, expected_version: int | None
 ) -> ExtensionRequest:
     _target("request_extension", case)
-    _require_department(actor, [case.department_id])
+    _require_acting(actor, case, "request_extension")
     pending = ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).first()
     if pending is not None:
         _unchanged(case)
@@ -1130,7 +1125,7 @@ def record_contact(*, actor: User, case: Case, note: str, expected_version: int 
 
 def _contact(*, actor: User, case: Case, note: str, expected_version: int | None) -> Case:
     target = _target("contact", case)
-    _require_department(actor, [case.department_id])
+    _require_acting(actor, case, "contact")
     if case.contacted_at is not None:
         return _unchanged(case)
     note = _note(note)
@@ -1167,7 +1162,7 @@ def _handle(*, actor: User, case: Case, note: str, photos: tuple, expected_versi
     from .intake import clean_uploads, store_attachments
 
     _target("handle", case)
-    _require_department(actor, [case.department_id, *_active_assisting(case)])
+    _require_acting(actor, case, "handle")
     note = _note(note)
     cleaned = clean_uploads(photos, field="photos")
     _lock(case, expected_version)
@@ -1207,7 +1202,7 @@ def _resolve(*, actor: User, case: Case, reply: str, photos: tuple, expected_ver
     if case.status == CaseStatus.PENDING_REVIEW:
         return _unchanged(case)
     target = _target("resolve", case)
-    _require_department(actor, [case.department_id])
+    _require_acting(actor, case, "resolve")
     reply = _required_text(reply, "reply", _("Enter the reply to the resident."), limit=5000)
     cleaned = clean_uploads(photos, field="photos")
     now = timezone.now()

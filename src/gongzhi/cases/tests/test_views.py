@@ -522,3 +522,23 @@ def test_htmx_extension_request_answers_with_the_updated_panel(world, client):
     assert "已完成：申请延期。" in body
     assert f'data-version="{case.version + 1}"' in body  # the panel shows the case as it is now
     assert f'data-testid="form-request_extension-{case.pk}"' not in body  # the request is pending
+
+
+def test_assisting_department_is_offered_a_handling_note(world, client, zhujian_handler):
+    case = f.processing_case(world, assisting=[world.zhujian])  # 城管 leads, 住建 assists
+    login(client, zhujian_handler)
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'data-testid="form-handle-{case.pk}"' in detail and "填写办理记录" in detail
+    for lead_only in ("resolve", "contact", "return", "request_extension"):
+        assert f'data-testid="form-{lead_only}-{case.pk}"' not in detail
+    inbox = client.get(reverse("cases:inbox"), {"box": "in_progress"}).content.decode()
+    assert f'data-testid="form-handle-{case.pk}"' in inbox
+
+    response = client.post(
+        reverse("cases:action", args=[case.pk, "handle"]),
+        {"return_to": "inbox", f"handle-{case.pk}-note": "住建已到现场核查，违建围挡将于明日拆除。"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert case.steps.filter(action="handle", actor=zhujian_handler).count() == 1
+
