@@ -1,4 +1,4 @@
-"""Main navigation entries of the cases app; each shows only to users holding its permission.
+"""Main navigation entries of the cases app; each shows only to users holding its permission(s).
 
 The notifications entry carries a small htmx element that loads the unread count and refreshes it
 whenever a case changes (``case-changed``); without JavaScript the entry is a plain link.
@@ -33,6 +33,11 @@ ITEMS = [
     {"label": _("Department inbox"), "url": "cases:inbox", "permission": "cases.handle", "order": 33},
     {"label": _("Supervision board"), "url": "cases:board", "permission": "cases.supervise", "order": 34},
     {"label": _("Follow-up calls"), "url": "cases:follow_up", "permission": "cases.follow_up", "order": 36},
-    {"label": _("Proxy submission"), "url": "cases:proxy", "permission": "cases.view", "order": 35},
+    {
+        "label": _("Proxy submission"),
+        "url": "cases:proxy",
+        "permission": ("cases.submit", "cases.view"),  # as views.proxy requires
+        "order": 35,
+    },
     {"label": lazy(_notifications_label, SafeString)(), "url": "cases:notifications", "order": 39},
 ]

@@ -1,4 +1,8 @@
-"""Template context: role-aware navigation collected from each app's ``navigation.py``."""
+"""Template context: role-aware navigation collected from each app's ``navigation.py``.
+
+An item's ``permission`` is one permission code or a tuple of codes that are all needed: the same
+permissions the page it links to requires, so nobody is shown an entry that answers 403.
+"""
 
 from __future__ import annotations
 
@@ -39,8 +43,8 @@ def navigation(request) -> dict:
     items = []
     path = request.path
     for item in _declared_items():
-        needed = item.get("permission")
-        if needed and needed not in perms:
+        needed = item.get("permission") or ()
+        if any(code not in perms for code in ((needed,) if isinstance(needed, str) else needed)):
             continue
         try:
             url = reverse(item["url"])

@@ -542,3 +542,29 @@ def test_assisting_department_is_offered_a_handling_note(world, client, zhujian_
     assert response.status_code == 200
     assert case.steps.filter(action="handle", actor=zhujian_handler).count() == 1
 
+
+@pytest.mark.parametrize(
+    ("role", "sees_proxy"),
+    [
+        ("street_dispatcher", True),
+        ("grid_worker", True),
+        ("street_leader", True),  # leaders may submit (insights grants it for proactive cases)
+        ("district_leader", True),
+        ("department_handler", False),
+        ("department_head", False),
+        ("supervisor", False),
+        ("resident", False),
+    ],
+)
+def test_every_navigation_entry_opens_for_whoever_sees_it(world, client, role, sees_proxy):
+    """No entry in the navigation answers 403: 代办 shows only to those who may submit and view cases."""
+    if role.startswith("department_"):
+        place = {"department": world.chengguan}
+    else:
+        place = {} if role == "resident" else {"region": world.street}
+    user = f.staff(world, f"nav_{role}", role, name="黄晓东", **place)
+    login(client, user)
+    items = client.get(reverse("core:home")).context["nav_items"]
+    assert (reverse("cases:proxy") in [item["url"] for item in items]) is sees_proxy
+    for item in items:
+        assert client.get(item["url"]).status_code == 200, item["url"]
