@@ -63,6 +63,7 @@ __all__ = [
     "get_case_by_number",
     "holders_over",
     "notifications_for",
+    "review_queue",
     "supervisor_board",
 ]
 
@@ -366,6 +367,17 @@ def follow_up_queue(user) -> QuerySet[Case]:
         .filter(status=CaseStatus.PENDING_FOLLOW_UP)
         .select_related("reporter_user")
         .order_by("resolved_at", "pk")
+    )
+
+
+def review_queue(user) -> QuerySet[Case]:
+    """待审核队列: resolved cases waiting for review in the user's scope, the longest waiting first."""
+    if not has_perm(user, "cases.review"):
+        return Case.objects.none()
+    return (
+        cases_visible_to(user)
+        .filter(status=CaseStatus.PENDING_REVIEW)
+        .order_by("resolved_at", "received_at", "pk")
     )
 
 

@@ -340,7 +340,11 @@ def proxy(request):
 @login_required
 @_domain_errors
 def workbench(request):
-    """派单工作台: the street's queue with suggestions, one-click dispatch, accept, reject, merge."""
+    """派单工作台: the street's queue with suggestions, one-click dispatch, accept, reject, merge.
+
+    Below it, for reviewers, the cases waiting for review (longest waiting first), paged on its own
+    (``review_page``) so that the count is the real one and no case drops off the end.
+    """
     require(request.user, "cases.dispatch")
     page = _paginate(request, selectors.dispatch_queue(request.user))
     departments = _department_names()
@@ -357,13 +361,12 @@ def workbench(request):
         )
         for case in page.object_list
     ]
-    review = []
+    review_page = None
     if has_perm(request.user, "cases.review"):
-        pending = selectors.filter_cases(
-            selectors.cases_visible_to(request.user), status=CaseStatus.PENDING_REVIEW
+        review_page = Paginator(selectors.review_queue(request.user), PAGE_SIZE).get_page(
+            request.GET.get("review_page")
         )
-        review = list(pending[:PAGE_SIZE])
-    context = {"rows": rows, "page": page, "review_cases": review}
+    context = {"rows": rows, "page": page, "review_page": review_page}
     return render_page_or_fragment(
         request, "cases/workbench.html", "cases/partials/_workbench_list.html", context
     )

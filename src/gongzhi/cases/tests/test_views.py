@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.models import Case, Notification
-from gongzhi.cases.services import accept_case
+from gongzhi.cases.services import accept_case, resolve_case
 from gongzhi.cases.tests import factories as f
 from gongzhi.core.errors import PermissionDenied
 
@@ -568,3 +568,28 @@ def test_every_navigation_entry_opens_for_whoever_sees_it(world, client, role, s
     assert (reverse("cases:proxy") in [item["url"] for item in items]) is sees_proxy
     for item in items:
         assert client.get(item["url"]).status_code == 200, item["url"]
+
+
+def test_workbench_review_list_counts_all_and_pages_the_longest_waiting_first(world, client):
+    working = [f.processing_case(world) for _ in range(23)]
+    for case in reversed(working):  # the newest case is the first resolved: it has waited longest
+        resolve_case(
+            actor=world.handler, case=case, reply="已到现场处理完毕，商户已整改，并已电话告知诉求人。"
+        )
+    login(client, world.dispatcher)
+
+    first = client.get(reverse("cases:workbench"))
+    body = first.content.decode()
+    assert 'data-testid="review-count">23<' in body
+    rows = [case.pk for case in first.context["review_page"].object_list]
+    assert rows == [case.pk for case in reversed(working)][:20]
+    assert body.index(f'review-row-{working[-1].pk}"') < body.index(f'review-row-{working[3].pk}"')
+    assert "第 1 页，共 2 页" in body and "?review_page=2" in body
+
+    second = client.get(reverse("cases:workbench"), {"review_page": 2}, headers=HTMX)
+    assert [case.pk for case in second.context["review_page"].object_list] == [
+        working[2].pk,
+        working[1].pk,
+        working[0].pk,
+    ]
+    assert f'review-row-{working[0].pk}"'.encode() in second.content
