@@ -39,7 +39,16 @@ from gongzhi.core.errors import NotFound, ValidationFailed
 from gongzhi.regions.models import Region
 
 from .choices import OPEN_STATUSES, AssignmentRole, CaseStatus, WarningLevel
-from .models import Case, CaseAssignment, CaseStep, Category, ExtensionRequest, Notification, Summon
+from .models import (
+    Case,
+    CaseAssignment,
+    CaseStep,
+    Category,
+    ExtensionRequest,
+    Notification,
+    Summon,
+    SummonResponse,
+)
 from .workflow import ASSISTING_COMMANDS, LABELS, TRANSITIONS
 
 __all__ = [
@@ -384,7 +393,8 @@ def review_queue(user) -> QuerySet[Case]:
 def department_inbox(user, box: str) -> QuerySet[Case]:
     """部门工作台: the user's departments' cases in one box, most urgent first.
 
-    * ``to_sign`` — dispatched to the department as lead and not yet signed for;
+    * ``to_sign`` — waiting for the department to acknowledge it: dispatched to it as lead and not yet
+      signed for, or summoned to it (吹哨) and not yet reported in (报到), whatever the case's status;
     * ``in_progress`` — being handled, as lead or as an active assisting department;
     * ``due_soon`` — lead cases with a yellow warning or a resolve deadline within 24 hours;
     * ``overdue`` — lead cases past their resolve deadline (or marked red by the deadline scan).
@@ -398,7 +408,13 @@ def department_inbox(user, box: str) -> QuerySet[Case]:
     qs = cases_visible_to(user)
     lead = Q(department_id__in=departments)
     if box == "to_sign":
-        qs = qs.filter(lead, status=CaseStatus.PENDING_SIGN)
+        summoned = SummonResponse.objects.filter(
+            summon__case_id=OuterRef("pk"), department_id__in=departments, reported_at__isnull=True
+        )
+        qs = qs.filter(
+            Q(lead, status=CaseStatus.PENDING_SIGN)
+            | Q(Exists(summoned), status__in=list(TRANSITIONS["report_in"]))
+        )
     elif box == "in_progress":
         assisting = CaseAssignment.objects.filter(
             case_id=OuterRef("pk"), department_id__in=departments, role=AssignmentRole.ASSIST, is_active=True

@@ -405,7 +405,7 @@ def follow_up(request):
 
 def _inbox_boxes():
     return [
-        ("to_sign", _("To sign")),
+        ("to_sign", _("To sign or report in")),
         ("in_progress", _("In progress")),
         ("due_soon", _("Due soon")),
         ("overdue", _("Overdue")),

@@ -499,11 +499,26 @@ def _cancel_pending_extension(case: Case, actor: User, now: datetime, why: str) 
     return pending
 
 
-def _end_assignments(case: Case, now: datetime, *, roles: Iterable[str] | None = None) -> None:
+def _end_assignments(
+    case: Case, now: datetime, *, roles: Iterable[str] | None = None, keep_assisting: Iterable[int] = ()
+) -> None:
+    """End the case's active assignments (of ``roles``), except the assisting ones of ``keep_assisting``."""
     qs = CaseAssignment.objects.filter(case_id=case.pk, is_active=True)
     if roles is not None:
         qs = qs.filter(role__in=list(roles))
+    keep = sorted(set(keep_assisting))
+    if keep:
+        qs = qs.exclude(role=AssignmentRole.ASSIST, department_id__in=keep)
     qs.update(is_active=False, ended_at=now)
+
+
+def _summoned_departments(case: Case) -> set[int]:
+    """Departments summoned to the case (吹哨): their assisting part is the summons', not the lead's.
+
+    A change of lead (dispatch, return) ends the lead's assignment and the assisting departments chosen
+    with it, but not these: the summons stands whoever leads the case.
+    """
+    return set(SummonResponse.objects.filter(summon__case_id=case.pk).values_list("department_id", flat=True))
 
 
 def _assign(case: Case, department_id: int, role: str, now: datetime) -> None:
@@ -744,16 +759,19 @@ def _hand_over(
     if assisting is None:  # reassign: the assisting departments stay
         _end_assignments(case, now, roles=[AssignmentRole.LEAD])
         assisting_ids = active_assisting_ids(case)
+        added: list[int] = []
+        told = assisting_ids
     else:
-        if not fresh:
-            _end_assignments(case, now)
-        assisting_ids = [a.pk for a in assisting]
+        kept: list[int] = []
+        if not fresh:  # the summoned departments keep assisting (unless one becomes the lead)
+            _end_assignments(case, now, keep_assisting=_summoned_departments(case) - {department.pk})
+            kept = active_assisting_ids(case)
+        told = [a.pk for a in assisting]
+        added = [pk for pk in told if pk not in kept]
+        assisting_ids = told + [pk for pk in kept if pk not in told]
     _assign_many(
         case,
-        [
-            *((pk, AssignmentRole.ASSIST) for pk in ([] if assisting is None else assisting_ids)),
-            (department.pk, AssignmentRole.LEAD),
-        ],
+        [*((pk, AssignmentRole.ASSIST) for pk in added), (department.pk, AssignmentRole.LEAD)],
         now,
     )
 
@@ -785,7 +803,7 @@ def _hand_over(
     _audit(actor, command, case, data=data, reason=reason)
     routing_decided(actor, case, department)
     _notify_step(
-        department_users([department.pk, *assisting_ids]),
+        department_users([department.pk, *told]),
         case=case,
         kind=f"case.{command}",
         step=step,
@@ -919,7 +937,7 @@ def _return(*, actor: User, case: Case, reason: str, expected_version: int | Non
     )
     pending = _cancel_pending_extension(case, actor, now, _("Cancelled: the case was returned."))
     _end_pauses(extension_pauses, now)
-    _end_assignments(case, now)
+    _end_assignments(case, now, keep_assisting=_summoned_departments(case))
     CasePause.objects.create(case=case, round=case.round, kind=PauseKind.RETURN, started_at=now)
     data = {"department": lead, "cancelled_extension": pending.pk if pending else None}
     step = _step(

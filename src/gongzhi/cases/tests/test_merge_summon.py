@@ -11,15 +11,19 @@ from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.choices import AssignmentRole, CaseStatus, Rating
 from gongzhi.cases.deadlines import SHANGHAI
 from gongzhi.cases.models import Case, CaseAssignment, Notification, SummonResponse
-from gongzhi.cases.selectors import cases_visible_to, get_case
+from gongzhi.cases.selectors import cases_visible_to, department_inbox, get_case
 from gongzhi.cases.services import (
+    add_handling_note,
+    dispatch_case,
     merge_case,
     rate_case,
     reject_case,
     release_case,
     report_in,
     resolve_case,
+    return_case,
     review_case,
+    sign_case,
     summon_departments,
     withdraw_case,
 )
@@ -254,3 +258,61 @@ def test_party_secretary_summons_mark_party_involvement(world):
     case = f.processing_case(world)
     summon_departments(actor=secretary, case=case, departments=[world.zhujian], reason="党建引领，吹哨报到。")
     assert Case.objects.get(pk=case.pk).party_involved is True
+
+
+def test_a_summoned_department_keeps_assisting_after_the_case_is_dispatched(world, zhujian_handler):
+    case = f.accepted_case(world)  # pending_dispatch: the community summons before the street dispatches
+    summon = summon_departments(
+        actor=world.community_worker,
+        case=case,
+        departments=[world.zhujian],
+        reason="小区内私搭乱建的彩钢房存在安全隐患，请住建部门到场做安全鉴定。",
+    )
+    case = dispatch_case(actor=world.dispatcher, case=case, department=world.chengguan)
+    case = sign_case(actor=world.handler, case=case)
+    report_in(actor=zhujian_handler, case=case, summon=summon, note="住建科两名同志已到场。")
+
+    step = add_handling_note(
+        actor=zhujian_handler, case=case, note="经现场鉴定，彩钢房结构不稳，已建议城管依法拆除。"
+    )
+
+    assert step.actor_department_id == world.zhujian.pk
+    assert list(department_inbox(zhujian_handler, "in_progress")) == [case]
+    assert case.steps.get(action="dispatch").data["assisting"] == [world.zhujian.pk]
+
+
+def test_a_return_and_new_dispatch_do_not_end_the_summons(world, zhujian_handler):
+    case = f.processing_case(world)
+    summon_departments(
+        actor=world.dispatcher, case=case, departments=[world.zhujian], reason="需住建部门到场做安全鉴定。"
+    )
+    case = return_case(actor=world.handler, case=case, reason="违建属于住建部门职责，请改派。")
+    case = dispatch_case(actor=world.dispatcher, case=case, department=world.chengguan)
+    case = sign_case(actor=world.handler, case=case)
+    add_handling_note(actor=zhujian_handler, case=case, note="住建科已安排安全鉴定。")
+    active = CaseAssignment.objects.filter(case=case, is_active=True).order_by("role")
+    assert [(a.department_id, a.role) for a in active] == [
+        (world.zhujian.pk, AssignmentRole.ASSIST),
+        (world.chengguan.pk, AssignmentRole.LEAD),
+    ]
+
+
+def test_dispatching_the_lead_ends_the_assisting_departments_chosen_with_the_old_one(world, zhujian_handler):
+    case = f.dispatched_case(world, assisting=[world.zhujian])
+    case = return_case(actor=world.handler, case=case, reason="不属于城管职责。")
+    case = dispatch_case(actor=world.dispatcher, case=case, department=world.chengguan)
+    assert not CaseAssignment.objects.filter(case=case, department=world.zhujian, is_active=True).exists()
+
+
+@pytest.mark.parametrize("status", [CaseStatus.PENDING_DISPATCH, CaseStatus.PENDING_SIGN])
+def test_a_summoned_case_waits_in_the_departments_inbox_until_it_reports_in(world, zhujian_handler, status):
+    case = f.case_in_status(world, status)
+    summon = summon_departments(
+        actor=world.community_worker,
+        case=case,
+        departments=[world.zhujian],
+        reason="楼道电动车飞线充电，请住建部门到场排查。",
+    )
+    assert list(department_inbox(zhujian_handler, "to_sign")) == [case]
+    report_in(actor=zhujian_handler, case=case, summon=summon)
+    assert list(department_inbox(zhujian_handler, "to_sign")) == []

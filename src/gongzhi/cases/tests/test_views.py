@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from gongzhi.audit.models import AuditEvent
+from gongzhi.cases import services
 from gongzhi.cases.models import Case, Notification
 from gongzhi.cases.services import accept_case, resolve_case
 from gongzhi.cases.tests import factories as f
@@ -593,3 +594,19 @@ def test_workbench_review_list_counts_all_and_pages_the_longest_waiting_first(wo
         working[0].pk,
     ]
     assert f'review-row-{working[0].pk}"'.encode() in second.content
+
+
+def test_summoned_department_finds_the_case_in_its_inbox_to_report_in(world, client, zhujian_handler):
+    case = f.accepted_case(world)
+    services.summon_departments(
+        actor=world.community_worker,
+        case=case,
+        departments=[world.zhujian],
+        reason="小区地下室漏水严重，请住建部门到场查看。",
+        report_within_hours=12,
+    )
+    login(client, zhujian_handler)
+    body = client.get(reverse("cases:inbox")).content.decode()
+    assert "待签收/报到" in body
+    assert f'data-testid="inbox-row-{case.pk}"' in body
+    assert f'data-testid="form-report_in-{case.pk}"' in body
