@@ -1656,8 +1656,31 @@ def _release(*, actor: User, case: Case, reason: str, expected_version: int | No
     reason = _reason(reason)
     now = timezone.now()
     master_id = case.master_id
-    previous = _cas(case, target, now, master=None)
-    data = {"master": master_id}
+    lead = case.department_id
+    # Back to pending_dispatch as if never dispatched: no lead, no deadlines, no warning. A case that was
+    # dispatched in this round starts a new one, so that its next dispatch starts the clocks afresh (the
+    # resolve clock runs from the round's first lead assignment) and the old round's history stays.
+    dispatched = CaseAssignment.objects.filter(
+        case_id=case.pk, round=case.round, role=AssignmentRole.LEAD
+    ).exists()
+    previous = _cas(
+        case,
+        target,
+        now,
+        master=None,
+        department=None,
+        round=case.round + 1 if dispatched else case.round,
+        dispatched_at=None,
+        sign_due_at=None,
+        signed_at=None,
+        contact_due_at=None,
+        contacted_at=None,
+        resolve_due_at=None,
+        paused_at=None,
+        warn_at=None,
+        warning_level=WarningLevel.NORMAL,
+    )
+    data = {"master": master_id, "department": lead}
     step = _step(case, action="release", actor=actor, from_status=previous, at=now, note=reason, data=data)
     _audit(actor, "release", case, data=data, reason=reason)
     _notify_step(

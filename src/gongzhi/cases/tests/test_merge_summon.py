@@ -17,6 +17,7 @@ from gongzhi.cases.services import (
     dispatch_case,
     merge_case,
     rate_case,
+    record_contact,
     reject_case,
     release_case,
     report_in,
@@ -316,3 +317,40 @@ def test_a_summoned_case_waits_in_the_departments_inbox_until_it_reports_in(worl
     assert list(department_inbox(zhujian_handler, "to_sign")) == [case]
     report_in(actor=zhujian_handler, case=case, summon=summon)
     assert list(department_inbox(zhujian_handler, "to_sign")) == []
+
+
+def test_a_released_duplicate_is_dispatched_with_fresh_deadlines(world, zhujian_handler):
+    master = f.dispatched_case(world)
+    with time_machine.travel(at(2026, 11, 23, 9, 0), tick=False):  # Monday
+        duplicate = f.dispatched_case(world)  # 城管: resolve due Monday 30 November
+        old_due = duplicate.resolve_due_at
+        duplicate = merge_case(
+            actor=world.dispatcher, case=duplicate, master=master, reason="同一摊点重复反映。"
+        )
+    with time_machine.travel(at(2026, 12, 2, 9, 0), tick=False):  # the following Wednesday
+        duplicate = release_case(
+            actor=world.dispatcher, case=duplicate, reason="一处是南门早市，一处是北门夜市，不是同一问题。"
+        )
+        duplicate.refresh_from_db()
+        assert (duplicate.status, duplicate.round) == (CaseStatus.PENDING_DISPATCH, 2)
+        assert (duplicate.department_id, duplicate.resolve_due_at, duplicate.warning_level) == (
+            None,
+            None,
+            "normal",
+        )
+    with time_machine.travel(at(2026, 12, 2, 9, 30), tick=False):
+        duplicate = dispatch_case(actor=world.dispatcher, case=duplicate, department=world.zhujian)
+        assert duplicate.resolve_due_at == at(2026, 12, 9, 23, 59, 59) != old_due
+        assert duplicate.sign_due_at == at(2026, 12, 2, 11, 30)
+        assert list(department_inbox(zhujian_handler, "overdue")) == []
+        assert list(department_inbox(zhujian_handler, "to_sign")) == [duplicate]
+    with time_machine.travel(at(2026, 12, 2, 10, 0), tick=False):
+        duplicate = sign_case(actor=zhujian_handler, case=duplicate)
+        duplicate = record_contact(
+            actor=zhujian_handler, case=duplicate, note="已电话联系诉求人，约定明早到北门现场查看。"
+        )
+    duplicate.refresh_from_db()
+    # the yellow warning comes at 80% of the new resolve clock, not of the clock before the merge
+    # (Wednesday 09:30 → Wednesday 9 December 23:59:59 is 134.5 h of working days; 80% falls on Tuesday
+    # 8 December at 21:06; counted from the first dispatch on 23 November it would be 7 December 11:24)
+    assert at(2026, 12, 8, 21, 0) < duplicate.warn_at < at(2026, 12, 8, 21, 10)
