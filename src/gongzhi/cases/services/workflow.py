@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.models import Department, User
 from gongzhi.accounts.scoping import _assignments, has_perm, object_in_scope, require, scope_of
 from gongzhi.accounts.selectors import roles_of
+from gongzhi.accounts.services import system_actor
 from gongzhi.audit.services import record
 from gongzhi.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from gongzhi.regions.models import Region
@@ -1408,7 +1409,12 @@ def _rate(
 
 
 def _close_merged(master: Case, *, actor: User, now: datetime) -> None:
-    """Tell each duplicate merged into ``master`` that it is closed, with the master's reply."""
+    """Tell each duplicate merged into ``master`` that it is closed, with the master's reply.
+
+    The steps are recorded as the system actor: ``actor`` rated the master (often its reporter) and must
+    not be named on the duplicates, which belong to other reporters.
+    """
+    system = system_actor()
     for child in (
         Case.objects.filter(master_id=master.pk, status=CaseStatus.MERGED)
         .select_related("reporter_user")
@@ -1417,7 +1423,7 @@ def _close_merged(master: Case, *, actor: User, now: datetime) -> None:
         step = _step(
             child,
             action="master_closed",
-            actor=actor,
+            actor=system,
             from_status=child.status,
             at=now,
             department_id=master.department_id,
@@ -1695,13 +1701,18 @@ def _release(*, actor: User, case: Case, reason: str, expected_version: int | No
 
 
 def _release_duplicates(master: Case, *, actor: User, now: datetime) -> None:
-    """The master ended without a result (withdrawn, rejected): its duplicates go back to the queue."""
+    """The master ended without a result (withdrawn, rejected): its duplicates go back to the queue.
+
+    The release is the system's doing on other people's cases: it is recorded as the system actor, never
+    as ``actor`` (the master's reporter, whose name must not show on someone else's case).
+    """
     why = _("The case it was merged into, %(master)s, was %(status)s.") % {
         "master": master.number,
         "status": master.get_status_display(),
     }
+    system = system_actor()
     for child in Case.objects.filter(master_id=master.pk, status=CaseStatus.MERGED).order_by("pk"):
-        _release(actor=actor, case=child, reason=str(why), expected_version=None)
+        _release(actor=system, case=child, reason=str(why), expected_version=None)
 
 
 def _merge(*, actor: User, case: Case, master: Case, reason: str, expected_version: int | None) -> Case:

@@ -610,3 +610,34 @@ def test_summoned_department_finds_the_case_in_its_inbox_to_report_in(world, cli
     assert "待签收/报到" in body
     assert f'data-testid="inbox-row-{case.pk}"' in body
     assert f'data-testid="form-report_in-{case.pk}"' in body
+
+
+@pytest.mark.parametrize("ending", ["withdraw", "rate"])
+def test_an_anonymous_reporter_is_not_named_on_the_duplicates_of_their_case(world, client, ending):
+    neighbour = f.staff(world, "neighbour", "resident", name="马玉兰")
+    master = f.submitted_case(
+        world,
+        actor=world.resident,
+        anonymous=True,
+        title="南门早市占道",
+        description="南门外早市摊位占满人行道。",
+    )
+    duplicate = f.submitted_case(
+        world, actor=neighbour, title="南门早市又占道了", description="南门外卖菜的摊子把人行道全占了。"
+    )
+    services.merge_case(actor=world.dispatcher, case=duplicate, master=master, reason="同一点位重复反映。")
+    if ending == "withdraw":
+        services.withdraw_case(actor=world.resident, case=master, reason="我自己和摊主谈好了。")
+    else:
+        master = services.dispatch_case(actor=world.dispatcher, case=master, department=world.chengguan)
+        master = services.sign_case(actor=world.handler, case=master)
+        master = resolve_case(actor=world.handler, case=master, reply="已清理南门早市摊位，设置引导标识。")
+        master = services.review_case(actor=world.dispatcher, case=master, approve=True)
+        services.rate_case(actor=world.resident, case=master, rating="satisfied")
+    step = duplicate.steps.get(action="release" if ending == "withdraw" else "master_closed")
+    assert step.actor.is_system and step.actor_role == "系统"
+
+    for viewer in (world.dispatcher, world.handler):
+        login(client, viewer)
+        body = client.get(reverse("cases:detail", args=[duplicate.pk])).content.decode()
+        assert "王秀英" not in body
