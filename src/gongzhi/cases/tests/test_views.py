@@ -322,7 +322,8 @@ def test_follow_up_staff_call_back_reporters_without_an_account(world, client):
     assert f'data-testid="inbox-row-{caller.pk}"' in page and f'data-testid="inbox-row-{resident.pk}"' in page
     assert page.count('data-testid="call-back"') == 1
     assert page.index(f"inbox-row-{caller.pk}") < page.index(f"inbox-row-{resident.pk}")  # waiting longest
-    assert reverse("cases:follow_up") in client.get(reverse("cases:workbench")).content.decode()  # in the menu
+    menu = client.get(reverse("cases:workbench")).content.decode()
+    assert reverse("cases:follow_up") in menu
 
     prefix = f"rate-{caller.pk}-"
     row = client.post(
