@@ -27,6 +27,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Concat
@@ -66,6 +67,7 @@ __all__ = [
     "department_inbox",
     "department_users",
     "dispatch_queue",
+    "extension_queue",
     "filter_cases",
     "follow_up_queue",
     "get_case",
@@ -376,6 +378,28 @@ def follow_up_queue(user) -> QuerySet[Case]:
         .filter(status=CaseStatus.PENDING_FOLLOW_UP)
         .select_related("reporter_user")
         .order_by("resolved_at", "pk")
+    )
+
+
+def extension_queue(user) -> QuerySet[Case]:
+    """待审批延期: cases paused on a department's request for more time, the oldest request first.
+
+    Nothing warns about them while the clock is paused, so the dispatcher who decides sees them here;
+    ``extension_requested_at`` and ``extension_days`` come with each case."""
+    if not has_perm(user, "cases.dispatch"):
+        return Case.objects.none()
+    pending = ExtensionRequest.objects.filter(case_id=OuterRef("pk"), status="pending").order_by(
+        "requested_at"
+    )
+    return (
+        cases_visible_to(user)
+        .filter(status=CaseStatus.PROCESSING, paused_at__isnull=False)
+        .annotate(
+            extension_requested_at=Subquery(pending.values("requested_at")[:1]),
+            extension_days=Subquery(pending.values("days")[:1]),
+        )
+        .filter(extension_requested_at__isnull=False)
+        .order_by("extension_requested_at", "pk")
     )
 
 

@@ -366,7 +366,8 @@ def workbench(request):
         review_page = Paginator(selectors.review_queue(request.user), PAGE_SIZE).get_page(
             request.GET.get("review_page")
         )
-    context = {"rows": rows, "page": page, "review_page": review_page}
+    extensions = list(selectors.extension_queue(request.user)[:PAGE_SIZE])
+    context = {"rows": rows, "page": page, "review_page": review_page, "extension_cases": extensions}
     return render_page_or_fragment(
         request, "cases/workbench.html", "cases/partials/_workbench_list.html", context
     )

@@ -526,6 +526,24 @@ def test_htmx_extension_request_answers_with_the_updated_panel(world, client):
     assert f'data-testid="form-request_extension-{case.pk}"' not in body  # the request is pending
 
 
+def test_a_pending_extension_request_waits_on_the_dispatchers_workbench(world, client):
+    from gongzhi.cases.services import decide_extension, request_extension
+
+    quiet = f.processing_case(world)
+    asked = f.processing_case(world)
+    request_extension(
+        actor=world.handler, case=asked, days=5, reason="需联合市场监管部门上门执法，申请延期五个工作日。"
+    )
+    login(client, world.dispatcher)
+    page = client.get(reverse("cases:workbench")).content.decode()
+    assert f'data-testid="extension-row-{asked.pk}"' in page and f"extension-row-{quiet.pk}" not in page
+    assert 'data-testid="extension-count">1<' in page
+
+    asked.refresh_from_db()
+    decide_extension(actor=world.dispatcher, case=asked, approve=True, note="同意延期。")
+    assert "extension-row-" not in client.get(reverse("cases:workbench")).content.decode()
+
+
 def test_assisting_department_is_offered_a_handling_note(world, client, zhujian_handler):
     case = f.processing_case(world, assisting=[world.zhujian])  # 城管 leads, 住建 assists
     login(client, zhujian_handler)
