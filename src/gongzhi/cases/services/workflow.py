@@ -60,7 +60,13 @@ from ..models import (
     Summon,
     SummonResponse,
 )
-from ..selectors import acting_department_ids, active_assisting_ids, case_dispatchers, department_users
+from ..selectors import (
+    RUNNING_STATUSES,
+    acting_department_ids,
+    active_assisting_ids,
+    case_dispatchers,
+    department_users,
+)
 from .notify import notify
 from .routing import check_reply, find_duty_rule, routing_decided
 
@@ -1746,6 +1752,15 @@ def _merge(*, actor: User, case: Case, master: Case, reason: str, expected_versi
         data=data,
     )
     _audit(actor, "merge", case, data=data, reason=reason)
+    if lead is not None and previous in RUNNING_STATUSES:  # the department was told to act on it: stop
+        _notify_step(
+            department_users([lead]),
+            case=case,
+            kind="case.merged_away",
+            step=step,
+            message=_("Case %(number)s was merged into case %(master)s; handle that case instead.")
+            % {"number": case.number, "master": master.number},
+        )
     _tell_reporter(
         case,
         kind="case.merged",

@@ -119,6 +119,21 @@ def test_merging_a_master_moves_its_duplicates(world):
     assert middle.steps.get(action="merge").data["moved_duplicates"] == [duplicate.pk]
 
 
+def test_a_department_told_to_sign_hears_that_the_case_was_merged_away(
+    world, django_capture_on_commit_callbacks
+):
+    master = f.dispatched_case(world)
+    waiting = f.dispatched_case(world)  # 城管 was asked to sign it
+    queued = f.accepted_case(world)  # no department yet
+    with django_capture_on_commit_callbacks(execute=True):
+        merge_case(actor=world.dispatcher, case=waiting, master=master, reason="同一处占道经营。")
+        merge_case(actor=world.dispatcher, case=queued, master=master, reason="同一处占道经营。")
+
+    told = Notification.objects.filter(kind="case.merged_away")
+    assert [(n.recipient_id, n.case_id) for n in told] == [(world.handler.pk, waiting.pk)]
+    assert master.number in told.get().message
+
+
 def test_only_dispatchers_merge(world):
     master = f.dispatched_case(world)
     with pytest.raises(PermissionDenied):
