@@ -248,6 +248,7 @@ def _process(
                 _notify_on_commit(case, action="escalate", deadline=deadline)
                 result.red += 1
                 result.steps += 1
+        case.warning_level = level  # judged just now: the next check follows from it
         next_check = _next_check(case, now, cal)
         Case.objects.filter(pk=pk).update(warn_at=next_check, warning_level=level)
         result.rescheduled += 1

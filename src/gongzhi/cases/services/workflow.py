@@ -383,8 +383,13 @@ def _first_moment(
     cal: deadlines.WorkCalendar,
     unit: deadlines.TimeUnit,
     pauses: Sequence[deadlines.Pause],
+    *,
+    warned: bool = True,
 ) -> datetime | None:
-    """The next moment from ``now`` at which a warning applies for one deadline, or None once overdue."""
+    """The next moment from ``now`` at which a warning applies for one deadline, or None once overdue.
+
+    Past the 80% point that is the due (red), or ``now`` when the case has not been warned yet (a case
+    signed, or resumed after a pause, with most of its time already gone must turn yellow at once)."""
     if now > due:
         return None
 
@@ -392,7 +397,7 @@ def _first_moment(
         return deadlines.elapsed_fraction(start, due, moment, cal, unit=unit, pauses=pauses)
 
     if used(now) >= deadlines.YELLOW_AT:
-        return due + timedelta(seconds=1)  # red applies once now > due
+        return due + timedelta(seconds=1) if warned else now  # red applies once now > due
     lo, hi = now, due
     while hi - lo > timedelta(seconds=1):
         mid = lo + (hi - lo) / 2
@@ -416,7 +421,9 @@ def next_warn_at(
     Considers the running deadlines of the status: sign (``pending_sign``, clock hours from the latest
     dispatch), contact (until the reporter was contacted, clock hours from the round's start) and resolve
     (working days from the round's start, closed pauses left out). For each, the 80% point (yellow) or,
-    once that has passed, the second after the due (red). Paused and finished cases need no scan.
+    once that has passed, the second after the due (red). Paused and finished cases need no scan. The
+    deadline the scan judges in the status (sign, or resolve while processing) is due at once when it is
+    past 80% and the case shows no warning yet.
     """
     if case.paused_at is not None or case.status not in (CaseStatus.PENDING_SIGN, CaseStatus.PROCESSING):
         return None
@@ -426,9 +433,18 @@ def next_warn_at(
     if start is None:
         return None
     moments = []
+    unwarned = case.warning_level == WarningLevel.NORMAL
     if case.status == CaseStatus.PENDING_SIGN and case.sign_due_at and case.dispatched_at:
         moments.append(
-            _first_moment(case.dispatched_at, case.sign_due_at, now, cal, deadlines.TimeUnit.CLOCK, ())
+            _first_moment(
+                case.dispatched_at,
+                case.sign_due_at,
+                now,
+                cal,
+                deadlines.TimeUnit.CLOCK,
+                (),
+                warned=not unwarned,
+            )
         )
     if case.contacted_at is None and case.contact_due_at:
         moments.append(_first_moment(start, case.contact_due_at, now, cal, deadlines.TimeUnit.CLOCK, ()))
@@ -441,6 +457,7 @@ def next_warn_at(
                 cal,
                 deadlines.TimeUnit.WORKING_DAY,
                 _round_pauses(case) if pauses is None else pauses,
+                warned=not (unwarned and case.status == CaseStatus.PROCESSING),
             )
         )
     moments = [m for m in moments if m is not None]

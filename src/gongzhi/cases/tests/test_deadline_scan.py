@@ -312,3 +312,22 @@ def test_a_returned_case_waits_for_dispatch_without_the_old_warning(
         case.refresh_from_db()
         assert case.status == "pending_dispatch" and case.warning_level == "normal"
         assert supervisor_board(world.district_leader) == []
+
+
+def test_signed_with_most_of_the_resolve_time_gone_turns_yellow_at_once(
+    world, setup, django_capture_on_commit_callbacks
+):
+    case = _dispatched(world, setup, at(2026, 11, 23, 9, 0))  # resolve due Monday 30 November 23:59:59
+    with time_machine.travel(at(2026, 11, 27, 22, 0), tick=False):  # past 80% (Friday 20:59:59)
+        sign_case(actor=world.handler, case=case)
+    case.refresh_from_db()
+    assert case.warning_level == "normal" and case.warn_at == at(
+        2026, 11, 27, 22, 0
+    )  # look now, not at the due
+
+    result = _scan(at(2026, 11, 27, 22, 1), django_capture_on_commit_callbacks)
+
+    case.refresh_from_db()
+    assert (result.yellow, result.red) == (1, 0) and case.warning_level == "yellow"
+    assert [s.data["deadline"] for s in _steps(case, "warning")] == ["resolve"]
+    assert case.warn_at == at(2026, 12, 1, 0, 0, 0)  # then the second after the due, once

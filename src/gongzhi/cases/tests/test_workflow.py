@@ -658,6 +658,9 @@ def test_next_warn_at_moves_to_the_due_after_the_yellow_point(world):
     # resolve: 5 working days from Monday 10:00 → 80% of the working time used on Friday 3-13
     moment = next_warn_at(case, now=at(2026, 3, 9, 12, 0))
     assert at(2026, 3, 13, 0, 0) < moment < at(2026, 3, 14, 0, 0)
+    # past that point and not warned yet: look at once (the scan turns it yellow) …
+    assert next_warn_at(case, now=at(2026, 3, 16, 12, 0)) == at(2026, 3, 16, 12, 0)
+    case.warning_level = "yellow"  # … once yellow, the next look is the second after the due
     assert next_warn_at(case, now=at(2026, 3, 16, 12, 0)) == at(2026, 3, 17, 0, 0, 0)
     assert next_warn_at(case, now=at(2026, 3, 17, 1, 0)) is None
 
