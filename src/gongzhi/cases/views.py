@@ -342,7 +342,8 @@ def proxy(request):
 def workbench(request):
     """派单工作台: the street's queue with suggestions, one-click dispatch, accept, reject, merge.
 
-    Below it, for reviewers, the cases waiting for review (longest waiting first), paged on its own
+    Below it the cases paused on an extension request waiting for a decision (oldest request first) and,
+    for reviewers, the cases waiting for review (longest waiting first), paged on its own
     (``review_page``) so that the count is the real one and no case drops off the end.
     """
     require(request.user, "cases.dispatch")
