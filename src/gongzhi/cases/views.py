@@ -174,8 +174,11 @@ def _row_context(
         summons=summons,
         suggested_master=duplicates[0] if duplicates else None,
     )
+    calls = variant == "follow_up"  # the follow-up list is worked by phone: who to call, and the number
     return {
         "case": case,
+        "reporter": reporter_view(request.user, case) if calls else None,
+        "can_reveal_phone": calls and services.may_reveal_reporter_phone(request.user, case),
         "actions": [(ACTIONS[name], forms[name]) for name in names],
         "suggestions": suggestions,
         "duplicates": duplicates,

@@ -321,6 +321,8 @@ def test_follow_up_staff_call_back_reporters_without_an_account(world, client):
     page = client.get(reverse("cases:follow_up")).content.decode()
     assert f'data-testid="inbox-row-{caller.pk}"' in page and f'data-testid="inbox-row-{resident.pk}"' in page
     assert page.count('data-testid="call-back"') == 1
+    assert "王** 139****2222" in page and "13911112222" not in page  # who to call, masked until asked
+    assert page.count('data-testid="reveal-phone"') == 2  # both numbers can be looked up, audited
     assert page.index(f"inbox-row-{caller.pk}") < page.index(f"inbox-row-{resident.pk}")  # waiting longest
     menu = client.get(reverse("cases:workbench")).content.decode()
     assert reverse("cases:follow_up") in menu
