@@ -132,6 +132,19 @@ def test_a_model_trained_when_labels_were_lower_cased_still_finds_its_department
     assert classifier_suggester(_case(world, *WAGES))[0].department_id == world.zhujian.pk
 
 
+def test_the_workbench_shows_a_suggestion_that_names_no_department(world, tree, category_model, client):
+    from django.urls import reverse
+
+    case = f.submitted_case(world, title=WAGES[0], description=WAGES[1])  # no duty rule, no department model
+    assert classifier_suggester(case)[0].department_id is None
+    client.force_login(world.dispatcher, backend=BACKEND)
+
+    page = client.get(reverse("cases:workbench"))
+
+    assert page.status_code == 200
+    assert "劳动和社会保障 → —" in page.content.decode()
+
+
 def test_a_new_version_is_used_after_activation_and_rollback(world, tree, category_model, tmp_path):
     _trained(tree, [r for r in messages() if r[2] != "劳动和社会保障"]).save(tmp_path / "second.npz")
     case = _case(world, *WAGES)
