@@ -39,9 +39,12 @@ class MonthlyProblemForm(forms.Form):
     def clean_source_case_ids(self) -> list[int]:
         raw = self.cleaned_data.get("source_case_ids") or ""
         try:
-            return sorted({int(part) for part in raw.replace("，", ",").split(",") if part.strip()})
+            ids = sorted({int(part) for part in raw.replace("，", ",").split(",") if part.strip()})
         except ValueError:
             raise forms.ValidationError(_("This value is not valid.")) from None
+        if any(not 0 < pk < 2**63 for pk in ids):  # beyond any database key: a tampered form
+            raise forms.ValidationError(_("This value is not valid."))
+        return ids
 
 
 class ProblemStatusForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
 from gongzhi.accounts.scoping import has_perm, scope_of
-from gongzhi.cases.choices import CaseStatus, Channel
+from gongzhi.cases.choices import OPEN_STATUSES, CaseStatus, Channel
 from gongzhi.cases.models import Case
 from gongzhi.cases.selectors import cases_visible_to, department_users
 from gongzhi.core.errors import NotFound
@@ -352,6 +352,7 @@ def hotspot_list(user, *, days: int = 30, now: datetime | None = None, limit: in
             "case"
         )
     }
+    open_links = open_proactive_links() if len(links) < len(computed) else []
     rows = []
     for h in computed:
         cases = [visible[i] for i in h["member_ids"] if i in visible]
@@ -366,10 +367,34 @@ def hotspot_list(user, *, days: int = 30, now: datetime | None = None, limit: in
                     "member_ids": [c.pk for c in cases],
                 },
                 cases=cases,
-                proactive=links.get(h["key"]),
+                proactive=links.get(h["key"])
+                or next((p for p in open_links if set(h["member_ids"]).intersection(p.member_ids)), None),
             )
         )
     return HotspotList(rows=rows, computed_at=computed_at, from_snapshot=snapshot is not None)
+
+
+def proactive_link_for(
+    key: str, member_ids: list[int], *, links: list[ProactiveCase] | None = None
+) -> ProactiveCase | None:
+    """The proactive case already made for a hotspot: by its key, else an open one that shares a member
+    case — the same problem seen in another time window, or after its oldest report left the window
+    (keys are made from the oldest member). ``links``: the open links, when the caller has them."""
+    by_key = ProactiveCase.objects.select_related("case").filter(hotspot_key=key).first()
+    if by_key is not None:
+        return by_key
+    members = set(member_ids)
+    for link in open_proactive_links() if links is None else links:
+        if members.intersection(link.member_ids):
+            return link
+    return None
+
+
+def open_proactive_links() -> list[ProactiveCase]:
+    """Proactive cases still being handled (a few per street: leaders make them one by one)."""
+    return list(
+        ProactiveCase.objects.filter(case__status__in=OPEN_STATUSES).select_related("case").order_by("pk")
+    )
 
 
 def hotspots_for(user, *, days: int = 30, now: datetime | None = None, limit: int = 50) -> list[HotspotRow]:

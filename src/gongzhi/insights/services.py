@@ -39,7 +39,14 @@ from gongzhi.regions.models import Region
 from . import statistics
 from .choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, ProblemStatus
 from .models import Alert, AlertCase, HotspotSnapshot, MonthlyProblem, ProactiveCase
-from .selectors import SNAPSHOT_DAYS, HotspotRow, alert_recipients, compute_hotspots, snapshot_regions
+from .selectors import (
+    SNAPSHOT_DAYS,
+    HotspotRow,
+    alert_recipients,
+    compute_hotspots,
+    proactive_link_for,
+    snapshot_regions,
+)
 
 logger = logging.getLogger("gongzhi.insights.scan")
 
@@ -536,10 +543,12 @@ def create_proactive_case(*, actor: User, hotspot: HotspotRow) -> ProactiveCase:
     """转为主动治理工单: make one proactive case (channel ``proactive``) from a hotspot of the actor's list.
 
     Idempotent per hotspot: the hotspot's key is both the unique key of the link row and the case's
-    idempotency key, so clicking twice (or two leaders clicking) gives the one case already made.
+    idempotency key, so clicking twice (or two leaders clicking) gives the one case already made. One
+    problem gets one case: an open proactive case that already covers a member case is returned too
+    (the 7-day and 30-day lists group the same reports under different keys).
     """
     require(actor, "insights.act_on_hotspots")
-    existing = ProactiveCase.objects.select_related("case").filter(hotspot_key=hotspot.key).first()
+    existing = proactive_link_for(hotspot.key, hotspot.member_ids)
     if existing is not None:
         return existing
     ids = sorted(set(hotspot.member_ids))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from gongzhi.audit.models import AuditEvent
@@ -10,7 +12,7 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.tests import factories as f
 from gongzhi.core.errors import NotFound, PermissionDenied
 from gongzhi.insights.models import HotspotSnapshot
-from gongzhi.insights.selectors import get_hotspot, hotspot_list, hotspots_for
+from gongzhi.insights.selectors import get_hotspot, hotspot_list, hotspots_for, proactive_link_for
 from gongzhi.insights.services import create_proactive_case, refresh_hotspot_snapshots
 
 MARKET = [
@@ -83,6 +85,22 @@ def test_proactive_case_from_a_hotspot_is_made_once(world, leader, market_cases)
     row = hotspots_for(leader)[0]
     assert row.proactive is not None and row.proactive.case_id == case.pk
     assert case.pk not in row.member_ids
+
+
+def test_the_same_problem_under_another_key_gets_the_case_already_made(world, leader, market_cases):
+    hotspot = hotspots_for(leader)[0]
+    made = create_proactive_case(actor=leader, hotspot=hotspot)
+    # the 7-day list, or the 30-day list once the oldest report has aged out, keys the group by its
+    # oldest remaining member: another key for the same reports
+    later = dataclasses.replace(
+        hotspot, key=f"hotspot-{market_cases[1].pk}", member_ids=hotspot.member_ids[1:]
+    )
+
+    again = create_proactive_case(actor=leader, hotspot=later)
+
+    assert again.pk == made.pk
+    assert Case.objects.filter(channel=Channel.PROACTIVE).count() == 1
+    assert proactive_link_for(later.key, later.member_ids).pk == made.pk
 
 
 def test_a_second_person_clicking_gets_the_same_case(world, leader, market_cases):

@@ -127,6 +127,22 @@ def test_choose_the_problem_of_the_month_from_a_hotspot(world, client, leader, m
     assert sorted(problem.source_case_ids) == sorted(c.pk for c in market_cases)
 
 
+def test_a_tampered_case_list_is_a_form_error_not_a_server_error(world, client, leader):
+    login(client, leader)
+    response = client.post(
+        reverse("insights:monthly"),
+        {
+            "region": world.street.code,
+            "month": "2026-11",
+            "title": "南门早市占道经营",
+            "description": "早市疏导到临时便民点。",
+            "lead_department": str(world.chengguan.pk),
+            "source_case_ids": "10000000000000000000000000",
+        },
+    )
+    assert response.status_code in (200, 422) and not MonthlyProblem.objects.exists()
+
+
 def _queries(client, url):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
