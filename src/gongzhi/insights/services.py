@@ -231,7 +231,8 @@ def surge_findings(*, base: QuerySet[Case], now: datetime) -> list[Finding]:
 
 def repeat_address_findings(*, base: QuerySet[Case], now: datetime) -> list[Finding]:
     """同址重复诉求: at least ``REPEAT_MIN_COUNT`` cases in ``REPEAT_WINDOW_DAYS`` days from one building or
-    address (``statistics.address_key``) within one street."""
+    address (``statistics.address_key``) within one street; a bare building number ("10号楼") only within
+    one community (every estate has a 10号楼), and not at all for cases located above community level."""
     since = now - timedelta(days=REPEAT_WINDOW_DAYS)
     groups: dict[tuple[str, str], list[tuple[int, str, str, datetime]]] = defaultdict(list)
     rows = (
@@ -243,10 +244,15 @@ def repeat_address_findings(*, base: QuerySet[Case], now: datetime) -> list[Find
     )
     for pk, region_path, address, received_at in rows.iterator(chunk_size=2000):
         key = statistics.address_key(address)
-        if key:
-            groups[(_prefix(region_path, 2), key)].append((pk, region_path, address, received_at))
+        if not key:
+            continue
+        bare = statistics.is_bare_building(key)
+        within = _prefix(region_path, 3 if bare else 2)  # the community, or the street
+        if bare and not within:
+            continue  # a building number without its community names no place
+        groups[(within, key)].append((pk, region_path, address, received_at))
     findings = []
-    for (street_path, key), members in groups.items():
+    for (within, key), members in groups.items():
         if len(members) < REPEAT_MIN_COUNT:
             continue
         # the building-level key reads as a place ("幸福里小区7号楼"); a whole address is shown as written
@@ -254,7 +260,7 @@ def repeat_address_findings(*, base: QuerySet[Case], now: datetime) -> list[Find
         findings.append(
             Finding(
                 kind=AlertKind.REPEAT_ADDRESS,
-                dedupe_key=_key("address", street_path, hashlib.sha256(key.encode()).hexdigest()[:24]),
+                dedupe_key=_key("address", within, hashlib.sha256(key.encode()).hexdigest()[:24]),
                 region_path=_common_path([m[1] for m in members]),
                 case_ids={m[0] for m in members},
                 latest_received_at=max(m[3] for m in members),

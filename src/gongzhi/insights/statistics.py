@@ -89,6 +89,7 @@ def week_index(at: datetime, *, now: datetime) -> int:
 
 #: The start of an address up to its building number ("幸福里小区7号楼").
 BUILDING = re.compile(r"^(.*?\d+\s*(?:号楼|号院|栋|幢|座|号))")
+BARE_BUILDING = re.compile(r"^\d+(?:号楼|号院|栋|幢|座|号)$")
 _NOISE = re.compile(r"[\s,，.。;；:：!！?？()（）\[\]【】\-—_/、\"'“”‘’#＃]+")
 _CN_DIGITS = str.maketrans("零一二三四五六七八九", "0123456789")
 
@@ -103,11 +104,30 @@ def address_key(address: str) -> str:
     """
     text = unicodedata.normalize("NFKC", address or "").lower()
     text = _NOISE.sub("", text)
-    text = re.sub(r"([零一二三四五六七八九])(?=号楼|栋|幢)", lambda m: m.group(1).translate(_CN_DIGITS), text)
+    text = re.sub(r"([零一二三四五六七八九十]+)(?=号楼|栋|幢)", lambda m: _chinese_number(m.group(1)), text)
     match = BUILDING.match(text)
     if match:
         text = match.group(1)
+        if is_bare_building(text):
+            return text  # "1号楼": kept, but only comparable within one community (``is_bare_building``)
     return text if len(text) >= 4 else ""
+
+
+def is_bare_building(key: str) -> bool:
+    """A key that is only a building number ("10号楼", "3栋"): every estate has one, so it names a place
+    only together with the community the case was located in."""
+    return BARE_BUILDING.match(key) is not None
+
+
+def _chinese_number(text: str) -> str:
+    """十二 → 12, 二十 → 20, 二十三 → 23, 十 → 10, 七 → 7 (building numbers written in Chinese)."""
+    if "十" not in text:
+        return text.translate(_CN_DIGITS)
+    tens, _sep, ones = text.partition("十")
+    value = (int(tens.translate(_CN_DIGITS)) if tens else 1) * 10 + (
+        int(ones.translate(_CN_DIGITS)) if ones else 0
+    )
+    return str(value)
 
 
 def _nested(inner: tuple[str, ...], outer: tuple[str, ...]) -> bool:

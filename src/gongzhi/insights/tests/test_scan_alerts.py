@@ -115,6 +115,32 @@ def test_repeated_complaints_from_one_building(scan, world, leader):
     assert Notification.objects.filter(recipient=leader, kind="insights.alert").exists()
 
 
+def test_a_bare_building_number_counts_only_within_one_community(scan, world):
+    from gongzhi.accounts.services import system_actor
+    from gongzhi.cases.services import submit_case
+    from gongzhi.regions.services import create_region
+
+    system = system_actor()
+    other = create_region(
+        actor=system, code="110199001002", name="和平里社区", level="community", parent=world.street
+    )
+    other_grid = create_region(
+        actor=system, code="110199001002001", name="和平里第一网格", level="grid", parent=other
+    )
+    # three unrelated complaints from "10号楼" of two estates in one street: no alert
+    case_at(world, NOW - timedelta(days=1), address="10号楼2单元", title="楼道灯不亮")
+    case_at(world, NOW - timedelta(days=2), address="10号楼", title="电梯异响")
+    with time_machine.travel(NOW - timedelta(days=3), tick=False):
+        submit_case(actor=world.dispatcher, **f.CaseInputFactory(grid=other_grid, address="10号楼1单元301"))
+    scan(NOW)
+    assert not Alert.objects.filter(kind=AlertKind.REPEAT_ADDRESS).exists()
+
+    case_at(world, NOW - timedelta(days=4), address="10号楼3单元", title="楼顶漏水")  # a third in 幸福里社区
+    scan(NOW)
+    alert = Alert.objects.get(kind=AlertKind.REPEAT_ADDRESS)
+    assert alert.observed == 3 and alert.place == "10号楼"
+
+
 def test_two_complaints_from_one_address_are_not_yet_an_alert(scan, world):
     case_at(world, NOW - timedelta(days=1), address="和平路12号")
     case_at(world, NOW - timedelta(days=2), address="和平路12号川菜馆")

@@ -58,10 +58,19 @@ def test_week_index_counts_back_from_now():
         ("和平路12号川菜馆门口", "和平路12号"),
         ("朝晖小区3栋一楼", "朝晖小区3栋"),
         ("南门", ""),
+        ("幸福里小区十二号楼", "幸福里小区12号楼"),
+        ("朝晖小区二十三栋", "朝晖小区23栋"),
+        ("10号楼1单元301", "10号楼"),
+        ("1号楼", "1号楼"),
     ],
 )
 def test_address_key_groups_flats_of_one_building(address, key):
     assert st.address_key(address) == key
+
+
+def test_a_bare_building_number_is_told_apart_from_a_named_one():
+    assert st.is_bare_building("10号楼") and st.is_bare_building("3栋")
+    assert not st.is_bare_building("幸福里小区10号楼") and not st.is_bare_building("和平路12号")
 
 
 def test_nested_series_fold_into_the_narrowest():
