@@ -86,6 +86,16 @@ def learn_from_dispatch(actor, case: Case, department: Department) -> None:
 # --- dispatcher labels ---------------------------------------------------------------------------------
 
 
+def _agrees(kind: str, suggested: str, value) -> bool:
+    """Whether the dispatcher's choice is what the model suggested: the same code (without case: older
+    models hold lower-cased codes), or for categories one below it (the model suggests 城市管理, the
+    dispatcher files under 城市管理/市容环境/占道经营 — a category's path is its ancestors' codes)."""
+    wanted = suggested.lower()
+    if value.code.lower() == wanted:
+        return True
+    return kind == LabelKind.CATEGORY and wanted in {code.lower() for code in value.path.split("/") if code}
+
+
 def _record_label(*, actor, case: Case, kind: str, value, top: Prediction | None, now) -> Label:
     latest = Label.objects.filter(case=case, kind=kind).order_by("-at", "-pk").first()
     value_id = value.pk
@@ -102,7 +112,7 @@ def _record_label(*, actor, case: Case, kind: str, value, top: Prediction | None
         suggested=top.label if top else "",
         suggested_confidence=round(top.confidence, 4) if top else None,
         model=top.model if top else None,
-        agreed=(top.label == value.code) if top else None,
+        agreed=_agrees(kind, top.label, value) if top else None,
         at=now,
         by=actor,
     )

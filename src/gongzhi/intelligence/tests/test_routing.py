@@ -243,6 +243,24 @@ def test_a_correction_is_stored_with_what_the_model_suggested(world, tree, categ
     assert event.data["kind"] == "category" and event.data["model_version"] == 1
 
 
+def test_filing_below_the_suggested_category_counts_as_agreeing(world, tree, category_model):
+    leaf = Category.objects.get(name=TREE["劳动和社会保障"][1])  # 欠薪, two levels below the suggestion
+    case = _case(world, *WAGES)
+
+    [label] = services.record_correction(actor=world.dispatcher, case=case, category=leaf)
+
+    assert label.suggested == tree["劳动和社会保障"].code and label.agreed is True
+
+
+def test_a_lower_cased_department_suggestion_agrees_with_its_code(world, tmp_path):
+    _department_model(world, tmp_path, {k: v.lower() for k, v in DEPARTMENT_CODES.items()})
+    case = _case(world, *WAGES)
+
+    [label] = services.record_correction(actor=world.dispatcher, case=case, department=world.zhujian)
+
+    assert label.suggested == "zj" and label.agreed is True
+
+
 def test_recording_the_same_choice_again_writes_nothing(world, tree):
     case = _case(world, *WAGES)
     first = services.record_correction(actor=world.dispatcher, case=case, category=tree["劳动和社会保障"])
