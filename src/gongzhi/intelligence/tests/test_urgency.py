@@ -87,3 +87,43 @@ def test_every_rule_has_distinct_terms_and_a_label():
 def test_the_service_is_what_intake_calls():
     assert service_detect_urgency("小区燃气泄漏", "").is_urgent
     assert not service_detect_urgency("小区路灯不亮", None).is_urgent
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "urgent"),
+    [
+        # an ignore word cancels the term it is part of or stands next to, not every term of the sentence
+        ("求助", "我父亲被困在电梯里，呼吸困难，请马上派人", True),
+        ("求助", "楼道起火了，防火门被锁住，人出不去", True),
+        # a negation is a word before the term, not a character of another word
+        ("求助", "工地简易房倒塌，有工人被压在下面", True),
+        ("求助", "小区里有未成年人持刀砍人", True),
+        ("求助", "一名无辜路人被砍伤，流了很多血", True),
+        ("求助", "无人机着火掉在阳台上了", True),
+        ("求助", "可怕的大火烧起来了", True),
+        ("求助", "没人被困，只是电梯停了", False),
+        ("求助", "未发生火灾，只是跳闸了", False),
+        # gas: 漏气 / 中毒 / 爆炸 with a gas word in the sentence
+        ("厨房漏气", "家里煤气管道漏气了，味道很大，请赶快派人", True),
+        ("求助", "液化气罐漏气", True),
+        ("求助", "煤气罐爆炸了，有人受伤", True),
+        ("求助", "家中老人煤气中毒", True),
+        ("求助", "自行车轮胎漏气了", False),
+        ("求助", "煤气费太贵", False),
+        # people trapped in a lift
+        ("电梯卡住了", "3号楼电梯卡住了，里面有位老人出不来，请快派人！", True),
+        ("求助", "电梯停在两层中间，我妈被关在里面出不来", True),
+        ("求助", "小区电梯故障停运一周无人维修", False),
+        ("求助", "电梯停运一周，楼上老人出不来", False),
+        ("求助", "电梯经常卡住，经常有人被关在里面", False),
+        ("求助", "电梯广告太吵", False),
+        # a term inside another word, a "what if"
+        ("求助", "我拨打人工服务一直没人接", False),
+        ("求助", "消防通道被占用，发生火灾后果不堪设想", False),
+        ("求助", "电动车充电引起火灾了", True),
+    ],
+)
+def test_words_in_words_nearby_context_gas_and_lifts(title, description, urgent):
+    result = detect_urgency(title, description)
+
+    assert result.is_urgent is urgent, result.matches
