@@ -4,7 +4,10 @@ The gazetteer holds, for every region (district, street, community, grid) its na
 (幸福里社区 → 幸福里, 向阳街道 → 向阳, 幸福里第一网格 → 幸福里第一), and for every building with a grid its
 address, its estate (with and without 小区), the road of its address, its name when the name is
 distinctive, and estate + building number in the usual spellings (阳光花园3号楼 / 3栋 / 3幢 / 3座).
-A building name alone such as "3号楼" is never matched: it exists in every estate.
+A building name alone such as "3号楼" is never matched: it exists in every estate. A short form of two
+characters is nearly always an ordinary word as well (文明, 和平, 建设, 人民, 光明, 向阳): it is found only
+in place context (文明小区, 和平路口, 住在建设…; see ``nlp.gazetteer.PLACE_AFTER``), never in 文明城市 or
+人民群众. Full names and longer short forms (幸福里) always match.
 
 The gazetteer is built once per process and rebuilt when the registry changes: its key is
 ``regions.names.registry_stamp()`` (boundary version plus the count, highest id and latest change time of
@@ -56,11 +59,20 @@ class LocationMatch:
     candidates: tuple[str, ...] = ()
 
 
+#: Short forms this long or shorter are ordinary words as often as places (文明社区 → 文明): they are
+#: matched only in place context (``Entry.needs_context``).
+WORDLIKE_SHORT = 2
+
+
 def _short_forms(name: str) -> Iterator[str]:
     for suffix in SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             yield name[: -len(suffix)]
             return
+
+
+def _short_entry(short: str, kind: str, path: str, label: str) -> Entry:
+    return Entry(short, kind, path, label, needs_context=len(clean_text(short)) <= WORDLIKE_SHORT)
 
 
 def _region_entries(regions) -> Iterator[Entry]:
@@ -70,7 +82,7 @@ def _region_entries(regions) -> Iterator[Entry]:
             continue
         yield Entry(name, kind, path, name)
         for short in _short_forms(name):
-            yield Entry(short, kind, path, name)
+            yield _short_entry(short, kind, path, name)
 
 
 def _road_of(address: str) -> str:
@@ -91,8 +103,10 @@ def _building_entries(buildings, region_names: set[str]) -> Iterator[Entry]:
             if len(road) >= 3:
                 yield Entry(road, "road", path, road)
         estates = [estate, *_short_forms(estate)] if estate else []
-        for form in estates:
-            yield Entry(form, "estate", path, estate)
+        if estate:
+            yield Entry(estate, "estate", path, estate)
+            for short in _short_forms(estate):  # 锦绣小区 → 锦绣: ordinary word too
+                yield _short_entry(short, "estate", path, estate)
         numbered = _NUMBERED.match(name or "")
         if numbered:
             for form in estates:

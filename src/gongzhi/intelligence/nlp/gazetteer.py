@@ -7,7 +7,11 @@ only scans and decides:
 * **Scan**: left to right, the longest name starting at each position wins and the scan continues after
   it (a dictionary of names indexed by first character and length — the greedy "longest match" of
   Chinese word segmentation; no mention overlaps another). ``Gazetteer.scan`` returns the mentions with
-  their character spans as evidence.
+  their character spans as evidence. An entry marked ``needs_context`` (a short form that is also an
+  ordinary word: 文明, 和平, 建设, 人民 …) is found only in place context: followed by a place word
+  (小区, 社区, 路, 街, 村, 花园, 苑, 里, 3号楼, 5栋 …, ``PLACE_AFTER``) or preceded by a word of residence
+  (住在, 家住, 位于 …, ``PLACE_BEFORE``): 文明小区3号楼, 和平路口 and 住在建设… are places, 文明城市,
+  很不文明 and 人民群众 are not.
 * **Resolve**: every place a mention may mean is a candidate. Candidates are ranked by the kind of name
   (building > estate > grid > road > community > street > district), then by how many *other* mentions
   agree with them (a mention whose path contains or equals the candidate's, e.g. 朝晖社区 before an
@@ -17,12 +21,23 @@ only scans and decides:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .text import clean_text
 
-__all__ = ["KIND_RANK", "Entry", "Gazetteer", "GazetteerMatch", "Mention", "common_path"]
+__all__ = [
+    "KIND_RANK",
+    "PLACE_AFTER",
+    "PLACE_BEFORE",
+    "Entry",
+    "Gazetteer",
+    "GazetteerMatch",
+    "Mention",
+    "common_path",
+    "in_place_context",
+]
 
 #: Specificity of the kinds of names: the most specific kind mentioned decides the place.
 KIND_RANK = {
@@ -36,6 +51,16 @@ KIND_RANK = {
 }
 #: Names shorter than this are never matched (two characters: 幸福 would match too much with one).
 MIN_NAME = 2
+#: What follows a ``needs_context`` name that makes it a place: a kind of place or a building number
+#: (文明小区, 和平路口, 光明里, 建设3号楼). Not 里面/里边, 村民/村镇 (道路建设村民, 文明村镇), 1号线, and
+#: 栋/幢/座 only after digits (建设一座公园 is a measure word).
+PLACE_AFTER = re.compile(
+    r"小区|社区|居委会|村委会|村(?![民镇])|街道|大街|大道|路|街|巷|胡同|花园|新村|公寓|苑|里(?![面边头])"
+    r"|[\da-z]{1,4}(?:号楼|号院|号(?!线)|栋|幢|座|单元)|[一二三四五六七八九十]{1,3}(?:号楼|号院|单元)"
+)
+#: What precedes a ``needs_context`` name that makes it a place (住在和平，…). Not 在 or 到 alone:
+#: 正在建设, 得到和平 and 看到人民群众 are ordinary.
+PLACE_BEFORE = ("住在", "家住", "住址", "位于", "地处", "搬到", "搬进")
 
 
 @dataclass(frozen=True)
@@ -46,6 +71,7 @@ class Entry:
     kind: str
     path: str
     label: str = ""  # the registered name the entry comes from (an alias keeps its full name here)
+    needs_context: bool = False  # found only in place context (a short form that is an ordinary word)
 
 
 @dataclass(frozen=True)
@@ -86,6 +112,11 @@ def common_path(paths: Iterable[str]) -> str:
     return "/".join(shared) + "/" if shared else ""
 
 
+def in_place_context(text: str, start: int, end: int) -> bool:
+    """Does ``text[start:end]`` stand where a place name stands (before 小区/路/3号楼 …, after 住在 …)?"""
+    return PLACE_AFTER.match(text, end) is not None or text.endswith(PLACE_BEFORE, 0, start)
+
+
 class Gazetteer:
     """A dictionary of place names with a longest-match scanner."""
 
@@ -123,6 +154,9 @@ class Gazetteer:
                 for length in lengths:
                     if i + length <= n:
                         entries = names.get(text[i : i + length])
+                        if entries and any(e.needs_context for e in entries):
+                            if not in_place_context(text, i, i + length):  # 文明城市, 人民群众
+                                entries = tuple(e for e in entries if not e.needs_context)
                         if entries:
                             found.append(Mention(i, i + length, text[i : i + length], entries))
                             i += length

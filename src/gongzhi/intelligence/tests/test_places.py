@@ -10,7 +10,7 @@ from gongzhi.cases.services.routing import _PLACE_FINDERS
 from gongzhi.cases.tests import factories as f
 from gongzhi.intelligence.nlp.gazetteer import Entry, Gazetteer, common_path
 from gongzhi.intelligence.places import extract_location, find_place, forget_gazetteer
-from gongzhi.regions.services import create_building
+from gongzhi.regions.services import create_building, create_region
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +78,15 @@ def test_places_with_nothing_in_common_give_no_place():
     assert common_path(["1/11/111/", "1/11/112/", "1/11/"]) == "1/11/"
 
 
+def test_a_short_form_that_is_an_ordinary_word_needs_place_context():
+    gaz = Gazetteer([Entry("文明社区", "community", C), Entry("文明", "community", C, needs_context=True)])
+
+    assert gaz.scan("影响文明城市创建") == [] and gaz.scan("很不文明") == []
+    assert [m.text for m in gaz.scan("文明小区3号楼门口")] == ["文明"]
+    assert [m.text for m in gaz.scan("家住文明，楼下烧烤")] == ["文明"]
+    assert [m.text for m in gaz.scan("创建文明社区")] == ["文明社区"]  # a full name always matches
+
+
 def test_text_without_known_names_gives_nothing():
     gaz = Gazetteer(SMALL)
 
@@ -131,6 +140,59 @@ def test_region_short_forms_are_recognised(world):
     assert extract_location("幸福里小区南门外全是卖菜的摊子").region == world.community
     assert extract_location("朝晖街道这边的路灯一直不亮").region == world.other_street
     assert extract_location("幸福里第二网格有人私搭乱建").grid == world.grid_b
+
+
+@pytest.fixture
+def wordlike_communities(world):
+    """Communities whose short forms are ordinary words (文明, 建设, 和平, 光明, 人民), in 朝晖街道."""
+    made = {}
+    for number, name in enumerate(("文明社区", "建设社区", "和平社区", "光明社区", "人民社区"), start=2):
+        made[name] = create_region(
+            actor=world.admin,
+            code=f"11019900200{number}",
+            name=name,
+            level="community",
+            parent=world.other_street,
+        )
+    return made
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "小区门口垃圾堆积三天没人清运，影响文明城市创建",
+        "邻居把垃圾扔在楼道里，很不文明",
+        "小区正在建设的充电桩半年了还没完工",
+        "希望物业和业主和平解决停车纠纷",
+        "收费标准要光明正大地公示出来",
+        "人民群众反映强烈，路灯坏了一个月没人修",
+    ],
+)
+def test_short_forms_used_as_ordinary_words_are_not_places(world, wordlike_communities, text):
+    assert extract_location(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "community"),
+    [
+        ("文明小区3号楼楼道里堆满了杂物", "文明社区"),
+        ("和平路口的红绿灯坏了三天", "和平社区"),
+        ("我住在建设社区，楼下饭店油烟直排", "建设社区"),
+        ("家住光明，楼下烧烤店营业到凌晨", "光明社区"),
+        ("人民里5号楼门前的井盖丢了", "人民社区"),
+    ],
+)
+def test_short_forms_in_place_context_and_full_names_are_places(world, wordlike_communities, text, community):
+    assert extract_location(text).region == wordlike_communities[community]
+
+
+def test_an_ordinary_word_does_not_file_a_case_under_another_street(world, wordlike_communities):
+    case = submit_case(
+        actor=world.dispatcher,
+        **_hotline(title="垃圾没人清运", description="小区门口垃圾堆积三天没人清运，影响文明城市创建"),
+    )
+
+    assert not case.region_path.startswith(world.other_street.path)
 
 
 def test_a_bare_building_number_is_not_a_place(world, buildings):
