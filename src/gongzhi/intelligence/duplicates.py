@@ -238,9 +238,11 @@ def _metres(a: Case, b: Case) -> float | None:
     return 2 * 6_371_000 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _community_id(case: Case) -> int | None:
-    grid = case.grid if case.grid_id else None
-    return grid.parent_id if grid is not None else None
+def _community_path(case: Case) -> str | None:
+    """The path of the community a case lies in (its grid's, or its own when it was placed at community
+    level from an address): the tree is district / street / community / grid, so the first three codes."""
+    codes = [code for code in (case.region_path or "").split("/") if code]
+    return "/".join(codes[:3]) + "/" if len(codes) >= 3 else None
 
 
 def _same_place(case: Case, other: Case) -> tuple[str, float | None] | None:
@@ -250,8 +252,8 @@ def _same_place(case: Case, other: Case) -> tuple[str, float | None] | None:
         return SAME_GRID, distance
     if distance is not None and distance <= NEARBY_METRES:
         return NEARBY, distance
-    community = _community_id(case)
-    if community is not None and community == _community_id(other):
+    community = _community_path(case)
+    if community is not None and community == _community_path(other):
         return SAME_COMMUNITY, distance
     return None
 

@@ -149,6 +149,18 @@ def test_a_neighbouring_grid_of_the_same_community_counts_as_the_same_place(worl
     assert found[0].duplicate_evidence.place == "same_community"
 
 
+def test_reports_placed_from_their_address_at_community_level_are_compared_too(world, submit):
+    address = {"lon": None, "lat": None, "address": "向阳区幸福里社区南门"}  # no grid, no point
+    first = submit(STALL, **address)
+    second = submit(STALL_AGAIN, **address)
+    assert second.grid_id is None and second.region_path == world.community.path
+
+    found = possible_duplicates(world.dispatcher, [second])[second.pk]
+
+    assert [c.pk for c in found] == [first.pk]
+    assert found[0].duplicate_evidence.place == "same_community"
+
+
 def test_a_report_older_than_the_window_is_not_suggested(world, submit):
     with time_machine.travel(timezone.now() - timedelta(days=45)):
         submit(STALL)
