@@ -69,6 +69,11 @@ def loaded_model(row: ClassifierModel) -> Model | None:
     return model
 
 
+#: Labels the model gives less than this are not suggested: shown as "0%" with words that do not support
+#: them, they only distract the dispatcher.
+MIN_CONFIDENCE = 0.01
+
+
 @dataclass(frozen=True)
 class Prediction:
     """One ranked label of a case text, with the model version that made it."""
@@ -107,6 +112,7 @@ def predict_case(
     return [
         Prediction(label=label, confidence=confidence, reasons=tuple(words), model=row)
         for label, confidence, words in model.top_k(text, k=k)
+        if confidence >= MIN_CONFIDENCE
     ]
 
 

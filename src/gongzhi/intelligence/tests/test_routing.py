@@ -145,6 +145,21 @@ def test_the_workbench_shows_a_suggestion_that_names_no_department(world, tree, 
     assert "劳动和社会保障 → —" in page.content.decode()
 
 
+def test_labels_the_model_all_but_rules_out_are_not_suggested(world, tree, category_model, monkeypatch):
+    from gongzhi.intelligence import suggester
+
+    class Ranked:
+        def top_k(self, text, k):
+            codes = [tree[name].code for name in ("劳动和社会保障", "城市管理", "教育文体")]
+            return [(codes[0], 0.962, ["工资"]), (codes[1], 0.031, ["小区"]), (codes[2], 0.007, ["老板"])]
+
+    monkeypatch.setattr(suggester, "loaded_model", lambda row: Ranked())
+
+    shown = classifier_suggester(_case(world, *WAGES))
+
+    assert [s.category for s in shown] == [tree["劳动和社会保障"], tree["城市管理"]]  # not the 0.7 % one
+
+
 def test_a_new_version_is_used_after_activation_and_rollback(world, tree, category_model, tmp_path):
     _trained(tree, [r for r in messages() if r[2] != "劳动和社会保障"]).save(tmp_path / "second.npz")
     case = _case(world, *WAGES)
