@@ -523,20 +523,22 @@ def notifications_for(user, unread_only: bool = False) -> QuerySet[Notification]
 # --- recipients of notifications ------------------------------------------------------------------------
 
 
+def _holders(permission: str, **assignment) -> QuerySet[User]:
+    """Active users holding ``permission`` through a role assignment matching ``assignment`` (one row:
+    the permission and the place or department come from the same assignment)."""
+    return (
+        User.objects.filter(is_active=True, assignments__role__permissions__code=permission, **assignment)
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def department_users(department_ids: Iterable[int], *, permission: str = "cases.handle") -> QuerySet[User]:
     """Active users holding ``permission`` through a role in one of these departments."""
     ids = sorted({pk for pk in department_ids if pk is not None})
     if not ids:
         return User.objects.none()
-    return (
-        User.objects.filter(
-            is_active=True,
-            assignments__department_id__in=ids,
-            assignments__role__permissions__code=permission,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return _holders(permission, assignments__department_id__in=ids)
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -550,15 +552,7 @@ def holders_over(region_path: str, permission: str) -> QuerySet[User]:
     paths = _ancestor_paths(region_path)
     if not paths:
         return User.objects.none()
-    return (
-        User.objects.filter(
-            is_active=True,
-            assignments__region__path__in=paths,
-            assignments__role__permissions__code=permission,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return _holders(permission, assignments__region__path__in=paths)
 
 
 def case_dispatchers(case: Case) -> QuerySet[User]:
@@ -566,15 +560,7 @@ def case_dispatchers(case: Case) -> QuerySet[User]:
     know, filed under the district), those over its place. A case with no place at all has none."""
     if case.street_id is None:
         return holders_over(case.region_path, "cases.dispatch")
-    return (
-        User.objects.filter(
-            is_active=True,
-            assignments__region_id=case.street_id,
-            assignments__role__permissions__code="cases.dispatch",
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return _holders("cases.dispatch", assignments__region_id=case.street_id)
 
 
 # ------------------------------------------------------------------ reads shared by the HTML pages and API
