@@ -894,12 +894,10 @@ def _sign(*, actor: User, case: Case, expected_version: int | None) -> Case:
     _require_acting(actor, case, "sign")
     now = timezone.now()
     on_time = now <= case.sign_due_at if case.sign_due_at else None
-    fields: dict[str, Any] = {"signed_at": now}
-    if case.warning_level != WarningLevel.NORMAL:
-        # the sign deadline's warning ends here; the next scan judges the deadlines that still run
-        fields.update(warning_level=WarningLevel.NORMAL, warn_at=now)
-    else:
-        fields["warn_at"] = _warn_at_after(case, target, fields, now=now)
+    # the sign deadline's warning ends here; the next check follows from the deadlines that still run
+    # (at once when the resolve time is already past 80%: ``next_warn_at`` of an unwarned case)
+    fields: dict[str, Any] = {"signed_at": now, "warning_level": WarningLevel.NORMAL}
+    fields["warn_at"] = _warn_at_after(case, target, fields, now=now)
     previous = _cas(case, target, now, **fields)
     CaseAssignment.objects.filter(case_id=case.pk, role=AssignmentRole.LEAD, is_active=True).update(
         signed_at=now
