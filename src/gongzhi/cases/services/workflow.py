@@ -600,7 +600,7 @@ def _reject(*, actor: User, case: Case, reason: str, expected_version: int | Non
     _end_assignments(case, now)
     step = _step(case, action="reject", actor=actor, from_status=previous, at=now, note=reason)
     _audit(actor, "reject", case, reason=reason)
-    _release_duplicates(case, actor=actor, now=now)
+    _release_duplicates(case)
     _tell_reporter(
         case,
         kind="case.rejected",
@@ -1425,15 +1425,15 @@ def _rate(
         rating=rating,
     )
     _audit(actor, "rate", case, data=data)
-    _close_merged(case, actor=actor, now=now)
+    _close_merged(case, now=now)
     return case
 
 
-def _close_merged(master: Case, *, actor: User, now: datetime) -> None:
+def _close_merged(master: Case, *, now: datetime) -> None:
     """Tell each duplicate merged into ``master`` that it is closed, with the master's reply.
 
-    The steps are recorded as the system actor: ``actor`` rated the master (often its reporter) and must
-    not be named on the duplicates, which belong to other reporters.
+    The steps are recorded as the system actor: whoever rated the master (often its reporter) must not be
+    named on the duplicates, which belong to other reporters.
     """
     system = system_actor()
     for child in (
@@ -1640,7 +1640,7 @@ def _withdraw(*, actor: User, case: Case, reason: str, expected_version: int | N
         case, action="withdraw", actor=actor, from_status=previous, at=now, department_id=lead, note=reason
     )
     _audit(actor, "withdraw", case, reason=reason)
-    _release_duplicates(case, actor=actor, now=now)
+    _release_duplicates(case)
     recipients = department_users([lead]) if lead else case_dispatchers(case)
     _notify_step(
         recipients,
@@ -1721,11 +1721,11 @@ def _release(*, actor: User, case: Case, reason: str, expected_version: int | No
     return case
 
 
-def _release_duplicates(master: Case, *, actor: User, now: datetime) -> None:
+def _release_duplicates(master: Case) -> None:
     """The master ended without a result (withdrawn, rejected): its duplicates go back to the queue.
 
     The release is the system's doing on other people's cases: it is recorded as the system actor, never
-    as ``actor`` (the master's reporter, whose name must not show on someone else's case).
+    as whoever ended the master (often its reporter, whose name must not show on someone else's case).
     """
     why = _("The case it was merged into, %(master)s, was %(status)s.") % {
         "master": master.number,
