@@ -367,27 +367,24 @@ def hotspot_list(user, *, days: int = 30, now: datetime | None = None, limit: in
                     "member_ids": [c.pk for c in cases],
                 },
                 cases=cases,
-                proactive=links.get(h["key"])
-                or next((p for p in open_links if set(h["member_ids"]).intersection(p.member_ids)), None),
+                proactive=links.get(h["key"]) or _covering(h["member_ids"], open_links),
             )
         )
     return HotspotList(rows=rows, computed_at=computed_at, from_snapshot=snapshot is not None)
 
 
-def proactive_link_for(
-    key: str, member_ids: list[int], *, links: list[ProactiveCase] | None = None
-) -> ProactiveCase | None:
+def proactive_link_for(key: str, member_ids: list[int]) -> ProactiveCase | None:
     """The proactive case already made for a hotspot: by its key, else an open one that shares a member
     case — the same problem seen in another time window, or after its oldest report left the window
-    (keys are made from the oldest member). ``links``: the open links, when the caller has them."""
+    (keys are made from the oldest member)."""
     by_key = ProactiveCase.objects.select_related("case").filter(hotspot_key=key).first()
-    if by_key is not None:
-        return by_key
+    return by_key or _covering(member_ids, open_proactive_links())
+
+
+def _covering(member_ids: list[int], links: list[ProactiveCase]) -> ProactiveCase | None:
+    """The first of ``links`` that shares a member case with ``member_ids``."""
     members = set(member_ids)
-    for link in open_proactive_links() if links is None else links:
-        if members.intersection(link.member_ids):
-            return link
-    return None
+    return next((link for link in links if members.intersection(link.member_ids)), None)
 
 
 def open_proactive_links() -> list[ProactiveCase]:
