@@ -39,10 +39,10 @@ demo: install
 	$(BIN)/gongzhi compilemessages --ignore=.venv --ignore=node_modules >/dev/null && \
 	$(BIN)/gongzhi collectstatic --noinput -v0 && \
 	$(BIN)/gongzhi demo-data && \
-	$(BIN)/gongzhi serve --addr $(ADDR) --workers $(WORKERS)
+	$(BIN)/gongzhi serve --jobs --addr $(ADDR) --workers $(WORKERS)
 
 serve:
-	set -a; source var/demo.env; set +a; $(BIN)/gongzhi serve --addr $(ADDR) --workers $(WORKERS)
+	set -a; source var/demo.env; set +a; $(BIN)/gongzhi serve --jobs --addr $(ADDR) --workers $(WORKERS)
 
 lint: install
 	$(BIN)/ruff check src benchmarks scripts tests
