@@ -218,5 +218,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("GONGZHI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # a handler of its own keeps `run_huey` from adding a second one (each line was logged twice)
+        "huey": {"handlers": ["console"], "level": env("GONGZHI_LOG_LEVEL", "INFO"), "propagate": False},
+    },
 }
