@@ -98,11 +98,14 @@ SAMPLES = [
 # how far each sample case goes: 0 submitted … 6 rated
 STAGES = [0, 1, 2, 3, 3, 4, 5, 6, 6, 6, 6, 6]
 RATINGS = ["satisfied", "satisfied", "basically_satisfied", "dissatisfied"]
+# sample cases that demo_resident reported on the phone: one being handled, one handled and waiting for
+# the resident's own rating, one the resident rated, so 我的诉求 shows the whole loop
+RESIDENT_SAMPLES = {3: "handling", 9: "to_rate", 10: "rated"}
 
 
 @register_step
 def cases_demo(*, actor, tree, rng: random.Random, say) -> None:
-    from gongzhi.accounts.selectors import get_department_by_code
+    from gongzhi.accounts.selectors import get_department_by_code, get_user_by_username
     from gongzhi.accounts.services import system_actor
     from gongzhi.regions.geometry import parse_boundary
 
@@ -135,21 +138,30 @@ def cases_demo(*, actor, tree, rng: random.Random, say) -> None:
         return
     by_name = {c.full_name: c for c in Category.objects.filter(level=2)}
     grids = [grid for _community, grid in tree.grids]
+    resident = get_user_by_username("demo_resident")
     for index in range(60):
         full_name, title, description = SAMPLES[index % len(SAMPLES)]
         grid = grids[(index * 7) % len(grids)]
         shape = parse_boundary(grid.boundary).representative_point()
         stage = STAGES[index % len(STAGES)]
+        mine = RESIDENT_SAMPLES.get(index)
+        reporter = (
+            {"actor": resident, "channel": "mobile", "reporter_user": resident}
+            if mine
+            else {
+                "actor": system,
+                "channel": ["hotline", "mobile", "web", "patrol"][index % 4],
+                "reporter_name": ["张桂兰", "李明", "王建华", "赵淑芬", "刘伟"][index % 5],
+                "reporter_phone": f"139{rng.randint(10000000, 99999999)}",
+            }
+        )
         case = submit_case(
-            actor=system,
-            channel=["hotline", "mobile", "web", "patrol"][index % 4],
+            **reporter,
             title=title,
             description=description,
             address=f"{grid.name}辖区",
             lon=round(shape.x, 6),
             lat=round(shape.y, 6),
-            reporter_name=["张桂兰", "李明", "王建华", "赵淑芬", "刘伟"][index % 5],
-            reporter_phone=f"139{rng.randint(10000000, 99999999)}",
             idempotency_key=f"demo-{index}",
         )
         if stage >= 1:
@@ -169,10 +181,12 @@ def cases_demo(*, actor, tree, rng: random.Random, say) -> None:
             )
         if stage >= 6:
             case = review_case(actor=system, case=case, approve=True)
+            if mine == "to_rate":
+                continue
             case = rate_case(
-                actor=system,
+                actor=resident if mine else system,
                 case=case,
                 rating=RATINGS[index % len(RATINGS)],
-                method="phone",
+                method="self" if mine else "phone",
                 comment="处理及时" if index % 4 != 3 else "问题没有彻底解决",
             )

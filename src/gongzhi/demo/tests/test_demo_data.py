@@ -28,7 +28,9 @@ phones = [r.phone for r in Resident.objects.order_by("pk") if r.phone]
 phones += [o.contact_phone for o in Organisation.objects.order_by("pk") if o.contact_phone]
 phones += [u.phone for u in User.objects.order_by("pk") if u.phone]
 from gongzhi.demo.build import _counts
-print(json.dumps({"ids": ids, "phones": phones, "counts": _counts()}))
+from gongzhi.cases.models import Case
+mine = sorted(Case.objects.filter(reporter_user__username="demo_resident").values_list("status", flat=True))
+print(json.dumps({"ids": ids, "phones": phones, "counts": _counts(), "resident_cases": mine}))
 """
 
 
@@ -124,6 +126,8 @@ def test_demo_loads_idempotently_and_stores_no_plaintext_pii(scratch_env):
     counts = first["counts"]
     assert counts["streets"] == 3 and counts["communities"] >= 12 and counts["grids"] >= 60
     assert counts["residents"] >= 400 and counts["organisations"] >= 100 and counts["departments"] >= 13
+    # the demo resident sees the loop in 我的诉求: a case being handled, one to rate, one rated
+    assert first["resident_cases"] == ["closed", "pending_follow_up", "processing"]
 
     raw = _raw_bytes(target)
     assert len(first["ids"]) >= 400 and len(first["phones"]) >= 300
