@@ -4,6 +4,7 @@ demo departments, and sample cases in every stage of the closed loop (idempotent
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from gongzhi.demo.build import register_step
 
@@ -97,6 +98,14 @@ SAMPLES = [
 
 # how far each sample case goes: 0 submitted … 6 rated
 STAGES = [0, 1, 2, 3, 3, 4, 5, 6, 6, 6, 6, 6]
+# how long ago a sample case in each stage came in (days, low–high): closed cases spread over the past
+# month; some open ones are old enough to run late, so the supervisor board and the rates have content
+AGE_DAYS = {0: (0.02, 0.15), 1: (0.05, 0.3), 2: (0.05, 0.6), 3: (0.5, 12), 4: (1, 9), 5: (2, 6), 6: (4, 30)}
+# when each step happens, as a share of the case's age: accept, dispatch, sign, contact, resolve,
+# review, rate (later stages of an old case were late, as in life)
+STEP_AT = (0.02, 0.05, 0.12, 0.3, 0.7, 0.8, 0.9)
+# a case still being handled after more than a month: overdue whatever the category and the holidays
+LONG_OVERDUE = {4: 40.0}
 RATINGS = ["satisfied", "satisfied", "basically_satisfied", "dissatisfied"]
 # sample cases that demo_resident reported on the phone: one being handled, one handled and waiting for
 # the resident's own rating, one the resident rated, so 我的诉求 shows the whole loop
@@ -105,13 +114,17 @@ RESIDENT_SAMPLES = {3: "handling", 9: "to_rate", 10: "rated"}
 
 @register_step
 def cases_demo(*, actor, tree, rng: random.Random, say) -> None:
+    from django.utils import timezone
+
     from gongzhi.accounts.selectors import get_department_by_code, get_user_by_username
     from gongzhi.accounts.services import system_actor
+    from gongzhi.demo.clock import demo_clock
     from gongzhi.regions.geometry import parse_boundary
 
     from . import selectors
     from .models import Category
     from .services.catalog import create_duty_rule, install_default_categories, seed_calendar_year
+    from .services.deadline_scan import scan_deadlines
     from .services.intake import submit_case
     from .services.routing import find_duty_rule
     from .services.workflow import (
@@ -139,11 +152,15 @@ def cases_demo(*, actor, tree, rng: random.Random, say) -> None:
     by_name = {c.full_name: c for c in Category.objects.filter(level=2)}
     grids = [grid for _community, grid in tree.grids]
     resident = get_user_by_username("demo_resident")
+    now = timezone.now()
     for index in range(60):
         full_name, title, description = SAMPLES[index % len(SAMPLES)]
         grid = grids[(index * 7) % len(grids)]
         shape = parse_boundary(grid.boundary).representative_point()
         stage = STAGES[index % len(STAGES)]
+        age = rng.uniform(*AGE_DAYS[stage])
+        received = now - timedelta(days=LONG_OVERDUE.get(index, age))
+        at = [received + (now - received) * share for share in STEP_AT]
         mine = RESIDENT_SAMPLES.get(index)
         reporter = (
             {"actor": resident, "channel": "mobile", "reporter_user": resident}
@@ -155,38 +172,47 @@ def cases_demo(*, actor, tree, rng: random.Random, say) -> None:
                 "reporter_phone": f"139{rng.randint(10000000, 99999999)}",
             }
         )
-        case = submit_case(
-            **reporter,
-            title=title,
-            description=description,
-            address=f"{grid.name}辖区",
-            lon=round(shape.x, 6),
-            lat=round(shape.y, 6),
-            idempotency_key=f"demo-{index}",
-        )
+        with demo_clock(received):
+            case = submit_case(
+                **reporter,
+                title=title,
+                description=description,
+                address=f"{grid.name}辖区",
+                lon=round(shape.x, 6),
+                lat=round(shape.y, 6),
+                idempotency_key=f"demo-{index}",
+            )
         if stage >= 1:
-            case = accept_case(actor=system, case=case)
+            with demo_clock(at[0]):
+                case = accept_case(actor=system, case=case)
         if stage >= 2:
             rule = find_duty_rule(category=by_name.get(full_name), region_path=case.region_path)
             if rule is None:
                 continue
-            case = dispatch_case(actor=system, case=case, department=rule.lead_department)
+            with demo_clock(at[1]):
+                case = dispatch_case(actor=system, case=case, department=rule.lead_department)
         if stage >= 3:
-            case = sign_case(actor=system, case=case)
+            with demo_clock(at[2]):
+                case = sign_case(actor=system, case=case)
         if stage >= 4:
-            case = record_contact(actor=system, case=case, note="已电话联系诉求人，约定现场查看时间。")
+            with demo_clock(at[3]):
+                case = record_contact(actor=system, case=case, note="已电话联系诉求人，约定现场查看时间。")
         if stage >= 5:
-            case = resolve_case(
-                actor=system, case=case, reply="经现场核实，已协调责任单位处理完毕，后续将加强巡查。"
-            )
+            with demo_clock(at[4]):
+                case = resolve_case(
+                    actor=system, case=case, reply="经现场核实，已协调责任单位处理完毕，后续将加强巡查。"
+                )
         if stage >= 6:
-            case = review_case(actor=system, case=case, approve=True)
+            with demo_clock(at[5]):
+                case = review_case(actor=system, case=case, approve=True)
             if mine == "to_rate":
                 continue
-            case = rate_case(
-                actor=resident if mine else system,
-                case=case,
-                rating=RATINGS[index % len(RATINGS)],
-                method="self" if mine else "phone",
-                comment="处理及时" if index % 4 != 3 else "问题没有彻底解决",
-            )
+            with demo_clock(at[6]):
+                case = rate_case(
+                    actor=resident if mine else system,
+                    case=case,
+                    rating=RATINGS[index % len(RATINGS)],
+                    method="self" if mine else "phone",
+                    comment="处理及时" if index % 4 != 3 else "问题没有彻底解决",
+                )
+    scan_deadlines(now=now)  # the warnings a running job would have given by now

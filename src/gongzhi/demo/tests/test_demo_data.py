@@ -30,7 +30,11 @@ phones += [u.phone for u in User.objects.order_by("pk") if u.phone]
 from gongzhi.demo.build import _counts
 from gongzhi.cases.models import Case
 mine = sorted(Case.objects.filter(reporter_user__username="demo_resident").values_list("status", flat=True))
-print(json.dumps({"ids": ids, "phones": phones, "counts": _counts(), "resident_cases": mine}))
+warned = sorted(set(Case.objects.exclude(warning_level="normal").values_list("warning_level", flat=True)))
+received = Case.objects.filter(status="closed").values_list("received_at", flat=True)
+span = (max(received) - min(received)).days
+print(json.dumps({"ids": ids, "phones": phones, "counts": _counts(), "resident_cases": mine,
+                  "warned": warned, "closed_span_days": span}))
 """
 
 
@@ -128,6 +132,9 @@ def test_demo_loads_idempotently_and_stores_no_plaintext_pii(scratch_env):
     assert counts["residents"] >= 400 and counts["organisations"] >= 100 and counts["departments"] >= 13
     # the demo resident sees the loop in 我的诉求: a case being handled, one to rate, one rated
     assert first["resident_cases"] == ["closed", "pending_follow_up", "processing"]
+    # a month of history: closed cases spread over weeks, some open ones late (the supervisor board)
+    assert first["closed_span_days"] >= 14
+    assert "red" in first["warned"]
 
     raw = _raw_bytes(target)
     assert len(first["ids"]) >= 400 and len(first["phones"]) >= 300
