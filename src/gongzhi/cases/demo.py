@@ -97,7 +97,7 @@ SAMPLES = [
 ]
 
 # how far each sample case goes: 0 submitted … 6 rated
-STAGES = [0, 1, 2, 3, 3, 4, 5, 6, 6, 6, 6, 6]
+STAGES = [2, 1, 0, 3, 3, 4, 5, 6, 6, 6, 6, 6]
 # how long ago a sample case in each stage came in (days, low–high): closed cases spread over the past
 # month; some open ones are old enough to run late, so the supervisor board and the rates have content
 AGE_DAYS = {0: (0.02, 0.15), 1: (0.05, 0.3), 2: (0.05, 0.6), 3: (0.5, 12), 4: (1, 9), 5: (2, 6), 6: (4, 30)}
