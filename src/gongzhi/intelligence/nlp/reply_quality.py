@@ -45,6 +45,9 @@ PERFUNCTORY_CAP = 40
 LOW_RELEVANCE = 0.15
 #: Fewer substantive characters (after stock phrases, dates and ids are removed) than this is too short.
 MIN_SUBSTANCE = 25
+#: A reply shorter than ``MIN_SUBSTANCE`` is still complete when at least this much of it says what was
+#: done and what follows (已联系商户并现场整改，摊位已清理，后续纳入日常巡查。).
+MIN_COMPLETE_SUBSTANCE = 15
 #: A reply with only stock phrases and at most this many other characters reads as a template.
 BOILERPLATE_SUBSTANCE = 45
 #: A reply that forwards the case and says this much else is more than a forwarding note.
@@ -85,6 +88,8 @@ ACTION = _rx(
     r"已(?:经)?(?:做好|出台|规划|批复|审批|公示|编制|纳入|列入|上报|申报|核定|核发)",
     r"(?:进行|实行|采取|开展|组织|下发|完成|实施|作出|给予|启动|召开|安排)了",
 )
+#: "已将 / 已对" only open a sentence: what follows decides whether anything was done (已将您的问题转…).
+_OPENING_ONLY = frozenset({"已将", "已对", "已把", "已经将", "已经对", "已经把"})
 #: Completed handling (no next step is needed after these).
 DONE = _rx(
     r"(?:整改|清理|拆除|维修|修复|疏通|处理|清运|恢复|施工|安装)(?:完毕|到位|完成|结束)",
@@ -307,6 +312,14 @@ def _substance(text: str) -> str:
     return _NOT_CONTENT.sub("", text)
 
 
+def _says_what_was_done_and_next(substance: str) -> bool:
+    """A short reply is complete when its substance names a handling step and a next step or result."""
+    if len(substance) < MIN_COMPLETE_SUBSTANCE:
+        return False
+    acted = any(m.group() not in _OPENING_ONLY for m in ACTION.finditer(substance))
+    return acted and bool(NEXT.search(substance) or DONE.search(substance))
+
+
 def score_reply(complaint_title: object, complaint_text: object, reply: object) -> ReplyScore:
     """Score a reply to a complaint (title + text); never raises on content."""
     title = clean_text(complaint_title)
@@ -349,7 +362,9 @@ def score_reply(complaint_title: object, complaint_text: object, reply: object) 
     )
 
     codes: list[str] = []
-    too_short = len(substance) < MIN_SUBSTANCE
+    # short is fine when what is there says what was done and what follows; stock phrases and forwarding
+    # notes are not in ``substance``, so "已转相关部门处理，敬请关注后续回复" is still too short
+    too_short = len(substance) < MIN_SUBSTANCE and not _says_what_was_done_and_next(substance)
     has_result = features["action"] or features["explain"]
     if too_short:
         codes.append("too_short")

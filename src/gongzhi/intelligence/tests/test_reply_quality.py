@@ -71,6 +71,38 @@ def test_flags_name_what_is_missing():
     assert {flag.hint for flag in score.flags} >= {"未说明时间", "未说明办理单位或人员"}
 
 
+STALLS_TITLE = "锦绣小区北门商户占道摆摊"
+STALLS = "锦绣小区北门几家水果店把摊位摆到人行道上，老人推着轮椅只能走机动车道，太危险了。"
+
+
+def test_a_short_reply_that_says_what_was_done_and_what_follows_is_not_perfunctory():
+    reply = "已联系商户并现场整改，摊位已清理，后续纳入日常巡查。"
+    score = score_reply(STALLS_TITLE, STALLS, reply)
+
+    assert not score.perfunctory
+    assert score.overall > score_reply(STALLS_TITLE, STALLS, "已处理。").overall
+    assert "too_short" not in score.flag_codes and "boilerplate" not in score.flag_codes
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "已收悉。",
+        "正在处理中。",
+        "请耐心等待。",
+        "已转相关部门。",
+        "已处理。",
+        "已整改完毕。",
+        "您好，已将您反映的问题转相关部门进行处理，敬请关注后续回复。",
+        "您的留言已收悉。关于您反映的问题，已转市城管局调查处理。",
+    ],
+)
+def test_short_replies_without_a_result_and_a_next_step_stay_perfunctory(reply):
+    score = score_reply(STALLS_TITLE, STALLS, reply)
+
+    assert score.perfunctory and score.overall <= PERFUNCTORY_CAP
+
+
 def test_relevance_is_higher_for_the_complaint_answered():
     own = score_reply(TITLE, COMPLAINT, GOOD)
     other = score_reply("暖气不热室温只有14度", "供暖一周了我家暖气片还是温的，室温就14度。", GOOD)
