@@ -17,7 +17,7 @@ to in its clause (frequency adverbs of the lift rules: anywhere earlier in the c
 term of the sentence. Smoke words are the exception: a sentence naming an ordinary source of smoke
 (烧烤, 油烟, 工厂 …) cancels them wherever it names it. A few terms report a danger only together with
 another word of their sentence (漏气 with a gas word, 出不来 with 电梯 and 里面, 电梯故障 with someone
-inside).
+inside). Someone stuck between two floors (被卡在五楼与六楼之间) is in a lift even when 电梯 is not said.
 
 The result only raises a flag for a person to look at: it never closes, rejects or downgrades a case.
 """
@@ -52,6 +52,8 @@ class UrgencyRule:
     ignore_scope: str = "near"
     #: Groups of words: a term counts only when its sentence has a word of every group (漏气 + 煤气).
     needs: tuple[tuple[str, ...], ...] = ()
+    #: Regular expressions for terms a word list cannot spell (卡在五楼与六楼之间); the match is the term.
+    patterns: tuple[str, ...] = ()
 
 
 #: Words that make a report a repeated nuisance rather than an emergency (经常有人被关在里面).
@@ -67,6 +69,11 @@ LIFT = _w("电梯 轿厢")
 INSIDE = _w(
     "里面有 里边有 里头有 在里面 在里边 在里头 关在里 卡在里 轿厢 被困 被卡 困住 困在 关在 出不来 出不去"
 )
+
+#: A floor (五楼, 12层, 负一楼) and a place between two floors: only a lift car stops there (6栋楼与1栋楼之间
+#: is between two buildings: a floor number stands right before 楼 / 层).
+FLOOR = r"(?:负|地下)?[0-9一二三四五六七八九十两]{1,3}(?:楼|层)"
+BETWEEN_FLOORS = rf"(?:{FLOOR}(?:与|和|到|跟|至|、|-){FLOOR}|两个?(?:楼层|层楼?))(?:之间|中间)"
 
 RULES: tuple[UrgencyRule, ...] = (
     UrgencyRule(
@@ -100,6 +107,14 @@ RULES: tuple[UrgencyRule, ...] = (
         "爆炸",
         _w("爆炸 爆燃"),
         needs=((*GAS, *_w("气瓶 钢瓶")),),
+    ),
+    UrgencyRule(
+        "trapped",
+        "人员被困",
+        (),
+        ignore_in=OFTEN,
+        ignore_scope="clause",
+        patterns=(rf"被?(?:卡|困|关)在了?{BETWEEN_FLOORS}",),  # 被卡在五楼与六楼之间: a lift, said or not
     ),
     UrgencyRule(
         "trapped",
@@ -200,6 +215,7 @@ RESOLVED_AFTER = _w(
     "已排除 已扑灭 已被扑灭 已经扑灭 已救出 已被救出 "
     "已经救出 已恢复 已经恢复 已找到 已经找到"
 )
+_PATTERNS = {rule: tuple(re.compile(p) for p in rule.patterns) for rule in RULES}
 BEFORE_WINDOW = 6
 AFTER_WINDOW = 4
 #: How far from a term (characters, same clause) an ignore word may stand to make it ordinary.
@@ -312,13 +328,17 @@ def detect_urgency(*texts: object) -> UrgencyResult:
     matches: list[UrgencyMatch] = []
     taken: list[tuple[int, int]] = []
     for rule in RULES:
-        for term in sorted(rule.terms, key=len, reverse=True):
-            for found in re.finditer(re.escape(term), text):
+        searches = [
+            *_PATTERNS[rule],
+            *(re.compile(re.escape(t)) for t in sorted(rule.terms, key=len, reverse=True)),
+        ]
+        for search in searches:
+            for found in search.finditer(text):
                 start, end = found.start(), found.end()
                 if any(s <= start and end <= e for s, e in taken):
                     continue  # inside a longer term already matched (电梯困人 ⊃ 困人)
                 taken.append((start, end))
                 why = _why_not(text, rule, start, end)
-                matches.append(UrgencyMatch(rule.kind, rule.label, term, start, why))
+                matches.append(UrgencyMatch(rule.kind, rule.label, found.group(), start, why))
     matches.sort(key=lambda m: (m.start, m.kind))
     return UrgencyResult(is_urgent=any(not m.negated for m in matches), matches=tuple(matches))

@@ -79,7 +79,7 @@ def test_the_longest_term_wins_and_texts_are_normalised():
 def test_every_rule_has_distinct_terms_and_a_label():
     seen = set()
     for rule in RULES:
-        assert rule.label and rule.terms
+        assert rule.label and (rule.terms or rule.patterns)
         assert not seen & set(rule.terms)
         seen |= set(rule.terms)
 
@@ -117,6 +117,15 @@ def test_the_service_is_what_intake_calls():
         ("求助", "电梯停运一周，楼上老人出不来", False),
         ("求助", "电梯经常卡住，经常有人被关在里面", False),
         ("求助", "电梯广告太吵", False),
+        # stuck between two floors is a lift even when the word 电梯 is missing
+        ("求助", "我们被卡在五楼与六楼之间出不来", True),
+        ("电梯突然停了", "我们三个人被卡在五楼与六楼之间", True),
+        ("求助", "我和孩子卡在两层楼中间了，按警铃没人应", True),
+        ("求助", "老人被关在12楼到13楼之间快半个小时了", True),
+        ("求助", "电动车停在一楼与二楼之间的楼道里充电", False),
+        ("求助", "6栋楼与1栋楼之间的绿地被开发商占用", False),
+        ("求助", "轿厢经常卡在五楼和六楼之间", False),
+        ("求助", "没有人被卡在五楼和六楼之间，只是电梯停了", False),
         # a term inside another word, a "what if"
         ("求助", "我拨打人工服务一直没人接", False),
         ("求助", "消防通道被占用，发生火灾后果不堪设想", False),
