@@ -326,6 +326,14 @@ def train_from_cases(
     except TrainingError:
         message = _("The decided cases do not have two labels with two examples each yet.")
         raise ValidationFailed({"kind": message}, message, code="classifier.cannot_train")
+    # the classifier merges repeated texts and drops labels with one example: what it learned from counts
+    learned = int(model.metadata.get("training_size", 0))
+    if learned < MIN_TRAINING_EXAMPLES:
+        message = _(
+            "Only %(count)s different decided cases can be learned from (a text sent again counts once); "
+            "at least %(minimum)s are needed."
+        ) % {"count": learned, "minimum": MIN_TRAINING_EXAMPLES}
+        raise ValidationFailed({"kind": message}, message, code="classifier.too_few_examples")
     folder = selectors.models_dir()
     folder.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f"{kind}-", suffix=".npz.part", dir=folder)

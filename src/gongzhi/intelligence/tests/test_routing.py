@@ -348,6 +348,25 @@ def test_training_refuses_too_few_cases(world, tree):
         services.train_from_cases(actor=world.dispatcher, kind="category")
 
 
+def test_repeated_texts_count_once_towards_the_minimum_and_nothing_is_activated(world, tree, monkeypatch):
+    """Sixty decided cases that are twelve letters posted five times each teach twelve examples, not sixty."""
+    monkeypatch.setattr(services, "MIN_TRAINING_EXAMPLES", 20)
+    rows = messages()[:6] + messages()[30:36]  # 城市管理 and 劳动和社会保障
+    for _ in range(5):
+        list(_decided_cases(world, tree, rows))
+    assert len(training_examples(user=system_actor(), kind="category")) == 60
+
+    with pytest.raises(ValidationFailed) as caught:
+        services.train_from_cases(actor=system_actor(), kind="category", activate=True)
+    assert caught.value.code == "classifier.too_few_examples"
+    assert "12" in str(caught.value.message) and "20" in str(caught.value.message)
+    assert not ClassifierModel.objects.exists()
+
+    result = retrain_classifiers_task.call_local()
+    assert result[0]["reason"] == "cannot train" and not result[0]["activated"]
+    assert not ClassifierModel.objects.exists()
+
+
 def test_weekly_job_retrains_only_when_enough_new_examples(world, tree, monkeypatch):
     monkeypatch.setattr(services, "MIN_TRAINING_EXAMPLES", 10)
     list(_decided_cases(world, tree, messages()[:4]))
