@@ -426,9 +426,10 @@ _NAME_LIKE = re.compile(
 
 
 def _common_phrase(titles: list[str]) -> str:
-    """The longest name-like phrase (3–8 characters, see ``_NAME_LIKE``) found in at least 60 % of
-    ``titles``: ``58车贷``, ``地铁1号线``."""
-    texts = [_ADMIN.sub(" ", clean_text(t)) for t in titles]
+    """The longest name-like phrase (3–8 characters, see ``_NAME_LIKE``) found in at least 60 % of the
+    distinct ``titles``: ``58车贷``, ``地铁1号线``. A title posted again counts once: in copies of one
+    title every piece is shared, and "热室温只有14度" is no name."""
+    texts = list(dict.fromkeys(_ADMIN.sub(" ", clean_text(t)) for t in titles))
     need = max(2, math.ceil(0.6 * len(texts)))
     for size in range(8, 2, -1):
         counts: Counter[str] = Counter()

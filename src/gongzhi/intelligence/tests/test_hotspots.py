@@ -137,6 +137,18 @@ def test_hotspot_grouping_on_a_crafted_set():
     assert hotspots[-1].heat <= hotspots[0].heat
 
 
+def test_a_title_posted_again_is_not_taken_for_a_place_name():
+    """Four residents of one building copy the same title: no 8-character piece of it is a place."""
+    heating = [("暖气不热室温只有14度", "家里暖气片一直是凉的，老人孩子冻得睡不着，请供热公司来看看。")] * 4
+    (hotspot,) = find_hotspots(_records(heating, prefix="H", start=T0), min_size=2)
+
+    assert hotspot.size == 4
+    assert hotspot.place == ""  # not "热室温只有14度"
+    # a name that differently worded titles share is still found
+    (loans,) = find_hotspots(_records(CAR_LOAN + CAR_LOAN[:1], prefix="C", start=T0), min_size=2)
+    assert loans.place.startswith("58车贷")
+
+
 def test_different_problems_at_one_place_are_different_hotspots():
     fees = [
         ("A2区丽发新城小区物业乱收停车费", "丽发新城小区物业每月向业主多收停车费，没有任何收费依据。"),
