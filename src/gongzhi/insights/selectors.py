@@ -234,6 +234,27 @@ def _street_path(region_path: str) -> str:
     return "/".join(parts[:2]) + "/" if len(parts) >= 2 else ""
 
 
+def common_region_path(paths: list[str]) -> str:
+    """The deepest region path every one of ``paths`` lies in ("" when one is missing or none is shared)."""
+    split = [[p for p in (path or "").split("/") if p] for path in paths]
+    if not split or not all(split):
+        return ""
+    common: list[str] = []
+    for codes in zip(*split, strict=False):
+        if len(set(codes)) != 1:
+            break
+        common.append(codes[0])
+    return "/".join(common) + "/" if common else ""
+
+
+def _region_names(paths) -> dict[str, str]:
+    """Region path → name for the non-empty ``paths`` (one query)."""
+    wanted = {p for p in paths if p}
+    if not wanted:
+        return {}
+    return dict(Region.objects.filter(path__in=wanted).order_by("path").values_list("path", "name"))
+
+
 def compute_hotspots(cases: QuerySet[Case], *, days: int, now: datetime) -> list[dict]:
     """热点计算: group the cases of the last ``days`` days (a scoped queryset) with
     ``intelligence.nlp.hotspots.find_hotspots``; plain dicts (times as ISO strings) fit for a cache."""
@@ -267,9 +288,12 @@ def compute_hotspots(cases: QuerySet[Case], *, days: int, now: datetime) -> list
         )
         for pk, title, description, received_at, reporter_id, phone_index, address, region_path in rows
     ]
-    found = find_hotspots(records, window_days=days, min_size=2, now=now)
+    found = find_hotspots(records, window_days=days, min_size=2, now=now)[:HOTSPOT_KEEP]
+    paths = {str(pk): region_path for pk, *_rest, region_path in rows}
+    shared = [common_region_path([paths.get(i, "") for i in h.member_ids]) for h in found]
+    where = _region_names(shared)
     result = []
-    for h in found[:HOTSPOT_KEEP]:
+    for h, shared_path in zip(found, shared, strict=True):
         ids = [int(i) for i in h.member_ids]
         result.append(
             {
@@ -278,7 +302,8 @@ def compute_hotspots(cases: QuerySet[Case], *, days: int, now: datetime) -> list
                 "heat": round(h.heat, 1),
                 "start": h.start.isoformat(),
                 "end": h.end.isoformat(),
-                "place": h.place,
+                # words name no place (copies of one title, flat numbers only): where the cases are
+                "place": h.place or where.get(shared_path, ""),
                 "summary": h.summary,
                 "member_ids": ids,
                 "reporters": h.reporters,

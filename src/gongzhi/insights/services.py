@@ -43,6 +43,7 @@ from .selectors import (
     SNAPSHOT_DAYS,
     HotspotRow,
     alert_recipients,
+    common_region_path,
     compute_hotspots,
     proactive_link_for,
     snapshot_regions,
@@ -129,18 +130,6 @@ class ScanResult:
 def _prefix(path: str, depth: int) -> str:
     parts = [p for p in (path or "").split("/") if p]
     return "/".join(parts[:depth]) + "/" if len(parts) >= depth else ""
-
-
-def _common_path(paths: list[str]) -> str:
-    split = [[p for p in path.split("/") if p] for path in paths if path]
-    if not split or len(split) != len(paths):
-        return ""
-    common: list[str] = []
-    for segments in zip(*split, strict=False):
-        if len(set(segments)) != 1:
-            break
-        common.append(segments[0])
-    return "/".join(common) + "/" if common else ""
 
 
 def _key(*parts: str) -> str:
@@ -261,7 +250,7 @@ def repeat_address_findings(*, base: QuerySet[Case], now: datetime) -> list[Find
             Finding(
                 kind=AlertKind.REPEAT_ADDRESS,
                 dedupe_key=_key("address", within, hashlib.sha256(key.encode()).hexdigest()[:24]),
-                region_path=_common_path([m[1] for m in members]),
+                region_path=common_region_path([m[1] for m in members]),
                 case_ids={m[0] for m in members},
                 latest_received_at=max(m[3] for m in members),
                 window_start=since,

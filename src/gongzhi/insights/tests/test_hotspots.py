@@ -51,6 +51,23 @@ def test_hotspot_groups_the_market_complaints_for_the_street_leader(world, leade
     assert top.key == f"hotspot-{min(c.pk for c in market_cases)}"
 
 
+def test_a_hotspot_without_a_place_in_its_words_shows_where_its_cases_are(world, leader):
+    """Four residents of one building copy one title and give only flat numbers: the grid is the place."""
+    heating = [
+        f.submitted_case(
+            world,
+            title="暖气不热室温只有14度",
+            description="家里暖气片一直是凉的，老人孩子冻得睡不着，请供热公司来看看。",
+            address=f"3号楼{unit}单元{flat}",
+            reporter_user=None,
+        )
+        for unit, flat in ((1, 301), (1, 502), (2, 402), (3, 601))
+    ]
+
+    (row,) = [r for r in hotspots_for(leader) if set(r.member_ids) == {c.pk for c in heating}]
+    assert row.place == world.grid_a.name  # not a piece of the title, not empty
+
+
 def test_hotspots_never_show_cases_of_another_street(
     world, leader, other_leader, market_cases, other_street_case
 ):
