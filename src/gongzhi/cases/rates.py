@@ -39,6 +39,7 @@ from gongzhi.core.models import scope_q
 from gongzhi.core.scope import Scope
 from gongzhi.regions.choices import LEVEL_ORDER
 from gongzhi.regions.models import Region
+from gongzhi.regions.paths import ancestor_path
 
 from .choices import Rating
 from .deadlines import SHANGHAI
@@ -269,8 +270,7 @@ def _department_rows(qs: QuerySet[CaseStep]) -> list[RateRow]:
 def _region_rows(qs: QuerySet[CaseStep], depth: int) -> list[RateRow]:
     rolled: dict[str | None, RateRow] = {}
     for path, counts in _tally(qs, "region_path").items():
-        parts = [p for p in (path or "").split("/") if p]
-        key = "/".join(parts[:depth]) + "/" if len(parts) >= depth else None
+        key = ancestor_path(path, depth)
         row = rolled.setdefault(key, RateRow(key=key, label=""))
         for name in _COUNTS:
             setattr(row, name, getattr(row, name) + getattr(counts, name))

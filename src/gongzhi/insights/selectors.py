@@ -25,6 +25,7 @@ from gongzhi.cases.selectors import cases_visible_to, department_users
 from gongzhi.core.errors import NotFound
 from gongzhi.regions.choices import RegionLevel
 from gongzhi.regions.models import Region
+from gongzhi.regions.paths import COMMUNITY_DEPTH, ancestor_path
 
 from .choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, ProblemStatus
 from .models import Alert, AlertCase, HotspotSnapshot, MonthlyProblem, ProactiveCase
@@ -229,11 +230,6 @@ class HotspotList:
     from_snapshot: bool
 
 
-def _street_path(region_path: str) -> str:
-    parts = [p for p in (region_path or "").split("/") if p]
-    return "/".join(parts[:2]) + "/" if len(parts) >= 2 else ""
-
-
 def common_region_path(paths: list[str]) -> str:
     """The deepest region path every one of ``paths`` lies in ("" when one is missing or none is shared)."""
     split = [[p for p in (path or "").split("/") if p] for path in paths]
@@ -284,7 +280,9 @@ def compute_hotspots(cases: QuerySet[Case], *, days: int, now: datetime) -> list
             time=received_at,
             reporter=f"u{reporter_id}" if reporter_id else (phone_index[:16] if phone_index else ""),
             place=address or "",
-            region=_street_path(region_path),
+            # the community: the same words in two estates are two problems (a case placed only at
+            # street level stays compatible with every community of its street: prefixes match)
+            region=ancestor_path(region_path, COMMUNITY_DEPTH) or region_path or "",
         )
         for pk, title, description, received_at, reporter_id, phone_index, address, region_path in rows
     ]

@@ -35,6 +35,7 @@ from gongzhi.cases.services import notify, submit_case
 from gongzhi.core.errors import InvalidTransition, NotFound, ValidationFailed
 from gongzhi.regions.choices import RegionLevel
 from gongzhi.regions.models import Region
+from gongzhi.regions.paths import ancestor_path
 
 from . import statistics
 from .choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, ProblemStatus
@@ -128,8 +129,7 @@ class ScanResult:
 
 
 def _prefix(path: str, depth: int) -> str:
-    parts = [p for p in (path or "").split("/") if p]
-    return "/".join(parts[:depth]) + "/" if len(parts) >= depth else ""
+    return ancestor_path(path, depth) or ""
 
 
 def _key(*parts: str) -> str:

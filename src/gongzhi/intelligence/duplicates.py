@@ -42,6 +42,7 @@ from gongzhi.audit.services import record
 from gongzhi.cases.choices import OPEN_STATUSES
 from gongzhi.cases.models import Case
 from gongzhi.cases.selectors import cases_visible_to
+from gongzhi.regions.paths import COMMUNITY_DEPTH, ancestor_path
 
 from .models import CaseBand, CaseFingerprint
 from .nlp.minhash import MinHasher, dedupe_text, shared_phrases
@@ -240,9 +241,8 @@ def _metres(a: Case, b: Case) -> float | None:
 
 def _community_path(case: Case) -> str | None:
     """The path of the community a case lies in (its grid's, or its own when it was placed at community
-    level from an address): the tree is district / street / community / grid, so the first three codes."""
-    codes = [code for code in (case.region_path or "").split("/") if code]
-    return "/".join(codes[:3]) + "/" if len(codes) >= 3 else None
+    level from an address)."""
+    return ancestor_path(case.region_path, COMMUNITY_DEPTH)
 
 
 def _same_place(case: Case, other: Case) -> tuple[str, float | None] | None:

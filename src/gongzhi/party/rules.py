@@ -19,6 +19,7 @@ from gongzhi.core.errors import ValidationFailed
 from gongzhi.people import rules as people_rules
 from gongzhi.people.rules import FieldErrors
 from gongzhi.regions.choices import RegionLevel
+from gongzhi.regions.paths import COMMUNITY_DEPTH, ancestor_path
 
 from .choices import (
     ALLOWED_PARENTS,
@@ -182,8 +183,7 @@ def member_home_grid(member):
 
 def community_path_of(path: str) -> str:
     """The community-level prefix of a region path (``district/street/community/``), or the path itself."""
-    parts = [p for p in (path or "").split("/") if p]
-    return "/".join(parts[:3]) + "/" if len(parts) >= 3 else path
+    return ancestor_path(path, COMMUNITY_DEPTH) or path
 
 
 # --- words used in spreadsheets ------------------------------------------------------------------------

@@ -68,6 +68,46 @@ def test_a_hotspot_without_a_place_in_its_words_shows_where_its_cases_are(world,
     assert row.place == world.grid_a.name  # not a piece of the title, not empty
 
 
+def test_the_same_complaint_in_two_communities_of_one_street_is_two_hotspots(world, leader):
+    """Two estates of one street each have a night market at the gate: two problems, two places."""
+    from gongzhi.accounts.services import system_actor
+    from gongzhi.core.testing import square
+    from gongzhi.regions.services import create_region
+
+    guangming = create_region(
+        actor=system_actor(),
+        code="110199001002",
+        name="光明社区",
+        level="community",
+        parent=world.street,
+        boundary=square(116.40, 39.91, 0.02),
+    )
+    create_region(
+        actor=system_actor(),
+        code="110199001002001",
+        name="光明第一网格",
+        level="grid",
+        parent=guangming,
+        boundary=square(116.40, 39.91, 0.02),
+    )
+    title, text = "小区门口夜市占道经营", "每天晚上小区门口夜市摊位占满人行道，油烟噪音扰民，希望管一管。"
+    xingfu = [
+        f.submitted_case(world, title=title, description=text, address="", reporter_user=None)
+        for _ in range(2)
+    ]
+    there = [
+        f.submitted_case(
+            world, title=title, description=text, address="", reporter_user=None, lon=116.405, lat=39.915
+        )
+        for _ in range(2)
+    ]
+    assert {c.region_path for c in there} != {c.region_path for c in xingfu}
+
+    groups = [set(row.member_ids) for row in hotspots_for(leader)]
+    assert {c.pk for c in xingfu} in groups
+    assert {c.pk for c in there} in groups
+
+
 def test_hotspots_never_show_cases_of_another_street(
     world, leader, other_leader, market_cases, other_street_case
 ):
