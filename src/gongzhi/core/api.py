@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from .errors import DomainError
+from .errors import DomainError, PermissionDenied
 
 logger = logging.getLogger("gongzhi.api")
 
@@ -27,9 +27,24 @@ class BearerToken(HttpBearer):
 
 
 class SessionAuth(APIKeyCookie):
-    """Session cookie auth with CSRF protection for unsafe methods (Ninja's default behaviour)."""
+    """Session cookie auth with CSRF protection for unsafe methods.
+
+    The CSRF check guards a session, so it runs only when the request carries the session cookie: a
+    client without one (an app whose bearer token expired or was mistyped) is simply not signed in and
+    gets the 401 "please sign in", not a CSRF error. A failed check is a 403 with a Chinese message.
+    """
 
     param_name = "sessionid"
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.COOKIES.get(self.param_name):
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError as exc:
+            raise PermissionDenied(
+                _("The page has expired. Please refresh the page and try again."), code="csrf_failed"
+            ) from exc
 
     def authenticate(self, request: HttpRequest, key: str | None):
         user = getattr(request, "user", None)

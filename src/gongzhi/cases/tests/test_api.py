@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 
 from gongzhi.accounts.services import create_token
 from gongzhi.audit.models import AuditEvent
@@ -136,6 +137,26 @@ def test_staff_enter_hotline_cases_with_the_reporter(world, client):
 def test_anonymous_clients_get_401(world, client):
     assert client.get(URL).status_code == 401
     assert post(client, URL, NOISE).status_code == 401
+
+
+def test_a_write_with_an_expired_token_is_401_not_a_csrf_error(world):
+    """An app whose token was revoked must be told to sign in again, not "CSRF check Failed"."""
+    client = Client(enforce_csrf_checks=True)  # what a real HTTP client meets
+    for headers in ({"Authorization": "Bearer gz_revoked-or-mistyped"}, {}):
+        response = post(client, URL, NOISE, **headers)
+        assert response.status_code == 401, response.content
+        assert response.json() == {"code": "not_authenticated", "message": "请先登录。", "fields": {}}
+    assert Case.objects.count() == 0
+
+
+def test_a_session_write_without_the_csrf_token_is_403_in_chinese(world):
+    client = Client(enforce_csrf_checks=True)
+    login(client, world.resident)
+    response = post(client, URL, NOISE)
+    assert response.status_code == 403
+    body = response.json()
+    assert body["code"] == "csrf_failed" and body["message"] == "页面已过期，请刷新页面后重试。"
+    assert Case.objects.count() == 0
 
 
 # --- lists -----------------------------------------------------------------------------------------------
