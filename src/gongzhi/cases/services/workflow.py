@@ -1946,6 +1946,7 @@ def _report_in(
         department_id=response.department_id,
         note=note,
         data=data,
+        on_time=on_time,  # the timeline marks a late report-in (报到超时) from this column
     )
     _audit(actor, "report_in", case, data=data)
     summoner = [summon.summoned_by] if summon.summoned_by_id else []

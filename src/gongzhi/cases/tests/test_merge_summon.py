@@ -237,6 +237,31 @@ def test_summon_and_report_in(world, zhujian_handler, django_capture_on_commit_c
     assert case.steps.filter(action="report_in").count() == 1
 
 
+def test_a_late_report_in_is_marked_late_where_the_summoner_looks(world, zhujian_handler, client):
+    """报到超时: the street sees on the case which department came after the deadline it was given."""
+    with time_machine.travel(at(2026, 11, 20, 9, 0), tick=False):
+        case = f.processing_case(world)
+        summon = summon_departments(
+            actor=world.community_worker,
+            case=case,
+            departments=[world.zhujian],
+            reason="楼顶违建加盖，请住建部门两小时内到场做安全鉴定。",
+            report_within_hours=2,
+        )
+    with time_machine.travel(at(2026, 11, 20, 13, 30), tick=False):
+        report_in(actor=zhujian_handler, case=case, summon=summon, note="住建科到场。")
+
+    step = case.steps.get(action="report_in")
+    assert step.data["on_time"] is False
+    assert step.on_time is False  # the column the timeline and the API show
+    client.force_login(world.community_worker, backend="gongzhi.accounts.backends.UsernameOrPhoneBackend")
+    body = client.get(f"/api/v1/cases/{case.pk}").json()
+    assert [s["on_time"] for s in body["timeline"] if s["action"] == "report_in"] == [False]
+    html = client.get(f"/cases/{case.pk}/timeline/").content.decode()
+    late_item = html.split('data-action="report_in"')[1].split("</li>")[0]
+    assert "超时" in late_item
+
+
 def test_a_department_not_summoned_cannot_report_in(world, zhujian_handler):
     case = f.processing_case(world, assisting=[world.zhujian])
     summon = summon_departments(
