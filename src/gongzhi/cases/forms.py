@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.scoping import permissions_of, scope_of
@@ -395,7 +396,9 @@ class ReportInForm(ActionForm):
 
     def __init__(self, *args, summons=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["summon"].choices = [(s.pk, f"{s.at:%Y-%m-%d %H:%M} {s.reason[:30]}") for s in summons]
+        self.fields["summon"].choices = [
+            (s.pk, f"{timezone.localtime(s.at):%Y-%m-%d %H:%M} {s.reason[:30]}") for s in summons
+        ]
 
 
 @dataclass(frozen=True)

@@ -662,3 +662,25 @@ def test_an_anonymous_reporter_is_not_named_on_the_duplicates_of_their_case(worl
         login(client, viewer)
         body = client.get(reverse("cases:detail", args=[duplicate.pk])).content.decode()
         assert "王秀英" not in body
+
+
+def test_the_report_in_form_names_the_summons_by_its_beijing_time(world, client, zhujian_handler):
+    """The department picks the summons it reports in to by the time it was called (北京时间, not UTC)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 11, 20, 9, 5, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        case = f.processing_case(world)
+        services.summon_departments(
+            actor=world.community_worker,
+            case=case,
+            departments=[world.zhujian],
+            reason="楼顶违建加盖，请住建部门到场做安全鉴定。",
+        )
+    login(client, zhujian_handler)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    option = html.split(f'name="report_in-{case.pk}-summon"')[1].split("</select>")[0]
+    assert "2026-11-20 09:05" in option
+    assert "01:05" not in option
