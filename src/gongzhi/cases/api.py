@@ -113,7 +113,7 @@ def cursor_page(queryset: QuerySet, *, cursor: str | None, limit: int) -> Cursor
 
 def _detail(request, case):
     """Attach the timeline and the viewer's commands for ``CaseOut``."""
-    steps = selectors.case_timeline(case).prefetch_related("attachments")
+    steps = selectors.timeline_for(request.user, case)
     case.timeline_rows = mark_reporter_steps(request.user, case, steps)
     case.allowed_actions = available_actions(request.user, case)
     return case

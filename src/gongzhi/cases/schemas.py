@@ -296,9 +296,13 @@ class StepOut(Schema):
 
     @staticmethod
     def resolve_actor_name(obj) -> str:
-        if getattr(obj, "hide_actor", False):
+        if getattr(obj, "hide_actor", False) or getattr(obj, "staff_hidden", False):
             return ""
         return str(obj.actor) if obj.actor_id else ""
+
+    @staticmethod
+    def resolve_actor_role(obj) -> str:
+        return "" if getattr(obj, "staff_hidden", False) else obj.actor_role
 
     @staticmethod
     def resolve_actor_department(obj) -> str:

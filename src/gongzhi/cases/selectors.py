@@ -76,6 +76,7 @@ __all__ = [
     "notifications_for",
     "review_queue",
     "supervisor_board",
+    "timeline_for",
 ]
 
 #: Statuses in which a department holds the case and its deadlines run.
@@ -103,6 +104,10 @@ PUBLIC_ACTIONS = frozenset(
         "master_closed",
     }
 )
+
+
+#: Public steps whose note speaks to the reporter (the others' notes stay internal).
+REPORTER_NOTES = frozenset({"reject", "withdraw", "reopen", "rate", "merge"})
 
 
 def _not_found() -> NotFound:
@@ -350,6 +355,32 @@ def case_timeline(case: Case) -> QuerySet[CaseStep]:
         .select_related("actor", "actor_department", "department")
         .order_by("at", "pk")
     )
+
+
+def reads_public_timeline(user, case: Case) -> bool:
+    """Whether ``user`` reads only the public part of the case's timeline: everyone but staff who may view
+    the case in their own area (its reporter, or staff following a case they entered elsewhere)."""
+    return not has_perm(user, "cases.view") or getattr(case, "followed_only", False)
+
+
+def timeline_for(user, case: Case) -> list[CaseStep]:
+    """办理过程 as ``user`` may read it (the API's timeline; the progress page shows the same part).
+
+    Staff who may view the case read every step. Anyone else (``reads_public_timeline``) reads the
+    ``PUBLIC_ACTIONS`` steps only, with a note only where it speaks to the reporter (``REPORTER_NOTES``)
+    and without the names of the staff who acted (their unit stays): supervision notes, return reasons,
+    warnings and handling notes are internal.
+    """
+    steps = case_timeline(case).prefetch_related("attachments")
+    if not reads_public_timeline(user, case):
+        return list(steps)
+    public = list(steps.filter(action__in=sorted(PUBLIC_ACTIONS)))
+    for step in public:
+        if step.action not in REPORTER_NOTES:
+            step.note = ""
+        if step.actor_id != case.reporter_user_id:
+            step.staff_hidden = True
+    return public
 
 
 # --- queues ---------------------------------------------------------------------------------------------

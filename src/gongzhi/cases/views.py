@@ -37,8 +37,6 @@ BOARD_LIMIT = 100
 INBOX_BOXES = ("to_sign", "in_progress", "due_soon", "overdue")
 # Actions a reporter sees on the progress page (staff use the detail page for everything else).
 RESIDENT_ACTIONS = ("rate", "reopen", "withdraw")
-# Timeline notes a reporter sees on the progress page (internal notes stay internal).
-RESIDENT_NOTES = ("reject", "withdraw", "reopen", "rate", "merge")
 SHOWS_REPLY = (CaseStatus.PENDING_FOLLOW_UP, CaseStatus.CLOSED)
 CONTAINERS = {
     "panel": "cases/partials/_case_actions.html",
@@ -134,7 +132,7 @@ def _progress_context(request, case, *, bound=None, error=None) -> dict:
         "target": f"case-{case.pk}-progress",
         "next_url": reverse("cases:progress", args=[case.number]),
         "is_reporter": case.reporter_user_id == request.user.pk,
-        "note_actions": RESIDENT_NOTES,
+        "note_actions": selectors.REPORTER_NOTES,
         "shows_reply": case.status in SHOWS_REPLY,
     }
 

@@ -281,17 +281,11 @@ def test_actions_run_the_whole_loop(world, client):
     body = response.json()
     assert body["status"] == "closed" and body["rating"] == "satisfied"
     actions = [step["action"] for step in body["timeline"]]
-    assert actions == [
-        "submit",
-        "accept",
-        "dispatch",
-        "sign",
-        "contact",
-        "handle",
-        "resolve",
-        "approve",
-        "rate",
-    ]
+    # the reporter reads the public steps, as on the progress page (the handling note is internal)
+    assert actions == ["submit", "accept", "dispatch", "sign", "contact", "resolve", "approve", "rate"]
+    login(client, world.dispatcher)
+    staff_actions = [step["action"] for step in client.get(f"{URL}/{case_id}").json()["timeline"]]
+    assert staff_actions == [*actions[:5], "handle", *actions[5:]]
 
 
 def test_stale_expected_version_is_409(world, client):
@@ -484,3 +478,29 @@ def test_extension_request_answers_with_the_paused_case(world, client):
     assert body["version"] == case.version + 1
     assert "request_extension" not in body["allowed_actions"]
     assert body["timeline"][-1]["action"] == "request_extension"
+
+
+def test_the_reporter_reads_the_public_timeline_without_internal_notes(world, client):
+    """The resident's app shows what the progress page shows: no internal notes, no staff names."""
+    from gongzhi.cases.services import return_case, sign_case, supervise_case
+
+    case = f.processing_case(world, actor=world.resident)  # reported from the resident's own phone
+    supervise_case(actor=world.district_leader, case=case, note="内部提醒：摊主与物业有纠纷，注意处理方式。")
+    return_case(actor=world.handler, case=case, reason="不属于我委职责，应由城管执法局处理。")
+    case = Case.objects.get(pk=case.pk)
+    case = f.dispatch_case(actor=world.dispatcher, case=case, department=world.chengguan)
+    sign_case(actor=world.handler, case=case)
+
+    login(client, world.resident)
+    body = client.get(f"{URL}/{case.pk}").json()
+    actions = [step["action"] for step in body["timeline"]]
+    assert actions == ["submit", "accept", "dispatch", "sign", "dispatch", "sign"]
+    text = json.dumps(body, ensure_ascii=False)
+    assert "内部提醒" not in text and "不属于我委职责" not in text
+    assert world.handler.display_name not in text and world.dispatcher.display_name not in text
+    assert body["timeline"][0]["actor_name"] == world.resident.display_name  # their own step
+    assert body["timeline"][3]["department"] == world.chengguan.name  # which unit signed, as on the page
+
+    login(client, world.dispatcher)  # staff still read every step
+    staff_actions = [step["action"] for step in client.get(f"{URL}/{case.pk}").json()["timeline"]]
+    assert "supervise" in staff_actions and "return" in staff_actions
