@@ -112,9 +112,11 @@ def cursor_page(queryset: QuerySet, *, cursor: str | None, limit: int) -> Cursor
 
 
 def _detail(request, case):
-    """Attach the timeline and the viewer's commands for ``CaseOut``."""
+    """Attach the timeline, the summonses and the viewer's commands for ``CaseOut``."""
     steps = selectors.timeline_for(request.user, case)
     case.timeline_rows = mark_reporter_steps(request.user, case, steps)
+    public = selectors.reads_public_timeline(request.user, case)
+    case.summon_rows = [] if public else list(selectors.case_summons(case))
     case.allowed_actions = available_actions(request.user, case)
     return case
 

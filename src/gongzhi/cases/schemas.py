@@ -317,6 +317,34 @@ class StepOut(Schema):
         return list(obj.attachments.all())
 
 
+class SummonResponseOut(Schema):
+    """One summoned department's report-in (报到)."""
+
+    department: DepartmentOut
+    reported_at: datetime | None = Field(..., description="null while the department has not reported in")
+    on_time: bool | None = Field(..., description="reported in by report_due_at; null until it reports in")
+    note: str
+
+    @staticmethod
+    def resolve_on_time(obj) -> bool | None:
+        return None if obj.reported_at is None else obj.reported_at <= obj.summon.report_due_at
+
+
+class SummonOut(Schema):
+    """One summons (吹哨): why, by when to report in, where, and who has reported in."""
+
+    id: int = Field(..., description="pass it as summon_id to actions/report_in")
+    reason: str
+    at: datetime
+    report_due_at: datetime
+    meeting_place: str
+    responses: list[SummonResponseOut]
+
+    @staticmethod
+    def resolve_responses(obj) -> list:
+        return list(obj.responses.all())
+
+
 class CaseListOut(Schema):
     """One row of a case list (no timeline)."""
 
@@ -370,6 +398,7 @@ class CaseOut(CaseListOut):
     rating_comment: str
     rated_at: datetime | None
     timeline: list[StepOut]
+    summons: list[SummonOut] = Field(..., description="吹哨报到 records (staff only; empty for the reporter)")
     allowed_actions: list[str]
 
     @staticmethod
@@ -383,6 +412,10 @@ class CaseOut(CaseListOut):
     @staticmethod
     def resolve_timeline(obj) -> list:
         return list(getattr(obj, "timeline_rows", ()))
+
+    @staticmethod
+    def resolve_summons(obj) -> list:
+        return list(getattr(obj, "summon_rows", ()))
 
     @staticmethod
     def resolve_allowed_actions(obj) -> list[str]:

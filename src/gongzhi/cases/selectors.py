@@ -25,6 +25,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -60,6 +61,7 @@ __all__ = [
     "acting_department_ids",
     "active_assisting_ids",
     "case_dispatchers",
+    "case_summons",
     "case_timeline",
     "cases_followed_by",
     "cases_visible_to",
@@ -353,6 +355,16 @@ def case_timeline(case: Case) -> QuerySet[CaseStep]:
     return (
         CaseStep.objects.filter(case_id=case.pk)
         .select_related("actor", "actor_department", "department")
+        .order_by("at", "pk")
+    )
+
+
+def case_summons(case: Case) -> QuerySet[Summon]:
+    """吹哨记录: the case's summonses, oldest first, each with its departments' report-ins (two queries)."""
+    responses = SummonResponse.objects.select_related("department", "summon").order_by("department_id")
+    return (
+        Summon.objects.filter(case_id=case.pk)
+        .prefetch_related(Prefetch("responses", queryset=responses))
         .order_by("at", "pk")
     )
 

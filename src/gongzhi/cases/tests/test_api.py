@@ -504,3 +504,38 @@ def test_the_reporter_reads_the_public_timeline_without_internal_notes(world, cl
     login(client, world.dispatcher)  # staff still read every step
     staff_actions = [step["action"] for step in client.get(f"{URL}/{case.pk}").json()["timeline"]]
     assert "supervise" in staff_actions and "return" in staff_actions
+
+
+def test_the_case_lists_its_summons_and_who_reported_in_when(world, client, zhujian_handler):
+    """吹哨报到 over the API: the summoned department finds the summons id on the case and reports in;
+    the street then reads who came, when, and who came late."""
+    start = datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(start, tick=False):
+        case = f.processing_case(world)
+        login(client, world.community_worker)
+        post(
+            client,
+            f"{URL}/{case.pk}/actions/summon",
+            {
+                "department_ids": [world.chengguan.pk, world.zhujian.pk],
+                "reason": "楼顶违建加盖，请城管和住建两小时内到场。",
+                "report_within_hours": 2,
+                "meeting_place": "幸福里社区党群服务中心",
+            },
+        )
+    login(client, zhujian_handler)
+    with time_machine.travel(start + timedelta(hours=3), tick=False):
+        summons = client.get(f"{URL}/{case.pk}").json()["summons"]
+        assert len(summons) == 1 and summons[0]["meeting_place"] == "幸福里社区党群服务中心"
+        response = post(
+            client, f"{URL}/{case.pk}/actions/report_in", {"summon_id": summons[0]["id"], "note": "已到场。"}
+        )
+    assert response.status_code == 200, response.content
+    login(client, world.community_worker)
+    (summon,) = client.get(f"{URL}/{case.pk}").json()["summons"]
+    rows = {row["department"]["id"]: row for row in summon["responses"]}
+    assert rows[world.zhujian.pk]["on_time"] is False and rows[world.zhujian.pk]["note"] == "已到场。"
+    assert rows[world.zhujian.pk]["reported_at"].startswith("2026-11-20T04:00:00")  # 12:00 北京时间
+    assert rows[world.chengguan.pk]["reported_at"] is None and rows[world.chengguan.pk]["on_time"] is None
+    login(client, world.resident)  # the reporter does not see the internal summons
+    assert client.get(f"{URL}/{case.pk}").json()["summons"] == []
