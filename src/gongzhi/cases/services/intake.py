@@ -322,6 +322,8 @@ def submit_case(
     resident account (``on_behalf_of``, 代办): the resident becomes the reporter and ``submitted_by`` the
     staff member, and the audit event names both. Otherwise the reporter is a name and phone, or nobody
     (``anonymous``). Invalid input raises ``ValidationFailed`` with every field error and stores nothing.
+    A reporter entered by staff is told the case number (an SMS to a phone, a notice to an account), so
+    that they can look it up later by the number and the last 4 digits of their phone.
 
     Checks and look-ups run first; everything is then stored in one transaction. The case number is
     taken just before it, in its own short transaction (unless the caller already holds one), so that
@@ -524,6 +526,19 @@ def submit_case(
             step = workflow._step(case, action="submit", actor=actor, from_status="", at=now, data=data)
             store_attachments(actor=actor, case=case, files=cleaned, kind=AttachmentKind.REPORT, step=step)
             record(actor=actor, action="cases.submit", target=case, data=data)
+            # 告知编号: a resident entered by staff (desk, hotline, 代办) needs the number to follow the case;
+            # staff reporting what they found on patrol (their own phone) have it on screen
+            if not resident and (reporter is not None or reporter_phone != (actor.phone or "")):
+                workflow._tell_reporter(
+                    case,
+                    kind="case.received",
+                    step=step,
+                    message=_(
+                        "Your request was registered as case %(number)s. Check its progress with this "
+                        "number and the last 4 digits of your phone."
+                    )
+                    % {"number": case.number},
+                )
             case_received(case)
 
             rule = case.duty_rule

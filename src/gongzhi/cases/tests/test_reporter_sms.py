@@ -85,3 +85,51 @@ def test_an_anonymous_caller_is_not_contacted(world, sms, django_capture_on_comm
         services.reject_case(actor=world.dispatcher, case=case, reason="信息不全，无法核实。")
 
     assert sms == []
+
+
+def test_a_resident_entered_at_the_desk_gets_the_case_number_by_sms(
+    world, sms, django_capture_on_commit_callbacks
+):
+    """代办: a resident without a smartphone needs the number to look the case up later (编号 + 手机后4位)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.submit_case(
+            actor=world.community_worker,
+            channel="walk_in",
+            title="楼道灯坏了一个多月",
+            description="7号楼3单元楼道灯坏了一个多月，老人晚上上下楼很危险。",
+            address="幸福里社区7号楼3单元",
+            reporter_name="赵桂芳",
+            reporter_phone="13812349876",
+        )
+    assert len(sms) == 1
+    phone, text = sms[0]
+    assert phone == "13812349876" and case.number in text and "后4位" in text
+
+
+def test_a_resident_reporting_from_the_phone_gets_no_intake_sms(
+    world, sms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_case(
+            actor=world.resident,
+            channel="mobile",
+            title="楼道灯坏了一个多月",
+            description="7号楼3单元楼道灯坏了一个多月，老人晚上上下楼很危险。",
+            address="幸福里社区7号楼3单元",
+            reporter_user=world.resident,
+        )
+    assert sms == []  # the number is on the page they are looking at
+
+
+def test_a_grid_worker_reporting_a_patrol_finding_gets_no_sms(world, sms, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_case(
+            actor=world.grid_worker_a,
+            channel="patrol",
+            title="路口井盖缺失",
+            description="巡查发现幸福路与光明街路口井盖缺失，已设置临时警示。",
+            address="幸福里社区幸福路口",
+            reporter_name=str(world.grid_worker_a),
+            reporter_phone=world.grid_worker_a.phone,
+        )
+    assert sms == []
