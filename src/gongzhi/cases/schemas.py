@@ -17,6 +17,7 @@ from gongzhi.core.masking import mask_name, mask_phone
 
 from . import workflow
 from .choices import CaseStatus, Channel
+from .selectors import reply_for
 
 StatusValue = Literal[
     "pending_accept",
@@ -404,6 +405,10 @@ class CaseOut(CaseListOut):
     @staticmethod
     def resolve_lng(obj) -> float | None:
         return obj.lon
+
+    @staticmethod
+    def resolve_reply(obj, context) -> str:
+        return reply_for(_viewer(context), obj)
 
     @staticmethod
     def resolve_master_number(obj) -> str | None:

@@ -226,7 +226,6 @@ def get_case_by_number(*, number: str, phone_tail: str) -> PublicCaseView:
         .order_by("at", "pk")
         .values_list("action", "at")
     )
-    show_reply = case.status in (CaseStatus.PENDING_FOLLOW_UP, CaseStatus.CLOSED)
     return PublicCaseView(
         number=case.number,
         title=case.title,
@@ -236,7 +235,7 @@ def get_case_by_number(*, number: str, phone_tail: str) -> PublicCaseView:
         department=(case.department.short_name or case.department.name) if case.department_id else "",
         received_at=case.received_at,
         closed_at=case.closed_at,
-        reply=case.reply if show_reply else "",
+        reply=case.reply if reply_published(case) else "",
         steps=steps,
     )
 
@@ -373,6 +372,22 @@ def reads_public_timeline(user, case: Case) -> bool:
     """Whether ``user`` reads only the public part of the case's timeline: everyone but staff who may view
     the case in their own area (its reporter, or staff following a case they entered elsewhere)."""
     return not has_perm(user, "cases.view") or getattr(case, "followed_only", False)
+
+
+#: the department's reply reaches the reporter once the result was approved (回访 and after)
+REPLY_PUBLISHED_STATUSES = frozenset({CaseStatus.PENDING_FOLLOW_UP, CaseStatus.CLOSED})
+
+
+def reply_published(case: Case) -> bool:
+    return case.status in REPLY_PUBLISHED_STATUSES
+
+
+def reply_for(user, case: Case) -> str:
+    """The reply as ``user`` may read it: staff read the draft under review, the reporter (and anyone on
+    the public side of ``reads_public_timeline``) only the approved reply."""
+    if reads_public_timeline(user, case) and not reply_published(case):
+        return ""
+    return case.reply
 
 
 def timeline_for(user, case: Case) -> list[CaseStep]:

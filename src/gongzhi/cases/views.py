@@ -27,7 +27,7 @@ from gongzhi.core.middleware import client_ip
 from gongzhi.core.views import domain_error_pages as _domain_errors
 
 from . import selectors, services
-from .choices import OPEN_STATUSES, AttachmentKind, CaseStatus, Channel, WarningLevel
+from .choices import OPEN_STATUSES, AttachmentKind, Channel, WarningLevel
 from .forms import ACTIONS, LookupForm, ProxyForm, ReportForm, action_form, available_actions, lookup_allowed
 from .schemas import mark_reporter_steps, reporter_view
 from .selectors import action_flags, case_by_number, pending_summons_for, possible_duplicates
@@ -37,7 +37,6 @@ BOARD_LIMIT = 100
 INBOX_BOXES = ("to_sign", "in_progress", "due_soon", "overdue")
 # Actions a reporter sees on the progress page (staff use the detail page for everything else).
 RESIDENT_ACTIONS = ("rate", "reopen", "withdraw")
-SHOWS_REPLY = (CaseStatus.PENDING_FOLLOW_UP, CaseStatus.CLOSED)
 CONTAINERS = {
     "panel": "cases/partials/_case_actions.html",
     "progress": "cases/partials/_progress.html",
@@ -133,7 +132,7 @@ def _progress_context(request, case, *, bound=None, error=None) -> dict:
         "next_url": reverse("cases:progress", args=[case.number]),
         "is_reporter": case.reporter_user_id == request.user.pk,
         "note_actions": selectors.REPORTER_NOTES,
-        "shows_reply": case.status in SHOWS_REPLY,
+        "shows_reply": selectors.reply_published(case),
     }
 
 

@@ -506,6 +506,22 @@ def test_the_reporter_reads_the_public_timeline_without_internal_notes(world, cl
     assert "supervise" in staff_actions and "return" in staff_actions
 
 
+def test_the_reporter_reads_the_reply_only_once_it_was_approved(world, client):
+    """A draft reply under review may still be sent back; the resident's app shows it after approval."""
+    from gongzhi.cases.services import review_case
+
+    case = f.resolved_case(world, actor=world.resident)
+    assert case.reply
+    login(client, world.resident)
+    assert client.get(f"{URL}/{case.pk}").json()["reply"] == ""
+    login(client, world.dispatcher)  # the reviewer reads the draft
+    assert client.get(f"{URL}/{case.pk}").json()["reply"] == case.reply
+
+    review_case(actor=world.dispatcher, case=case, approve=True)
+    login(client, world.resident)
+    assert client.get(f"{URL}/{case.pk}").json()["reply"] == case.reply
+
+
 def test_the_case_lists_its_summons_and_who_reported_in_when(world, client, zhujian_handler):
     """吹哨报到 over the API: the summoned department finds the summons id on the case and reports in;
     the street then reads who came, when, and who came late."""
