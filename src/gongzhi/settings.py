@@ -212,6 +212,27 @@ else:
         "immediate": TESTING,
     }
 
+# The cache holds counters that must be shared by every worker process (public lookup and check-in code
+# attempt limits) and the per-user hotspot lists: Redis when configured, else files under var/ (shared by
+# the processes of one machine). Tests keep Django's per-process memory cache.
+if GONGZHI_REDIS_URL and not TESTING:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": GONGZHI_REDIS_URL,
+            "KEY_PREFIX": "gongzhi",
+        }
+    }
+elif not TESTING:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            # culling drops a third of the entries at random: keep it far above what a district stores
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
