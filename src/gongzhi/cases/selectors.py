@@ -621,6 +621,14 @@ def case_dispatchers(case: Case) -> QuerySet[User]:
     return _holders("cases.dispatch", assignments__region_id=case.street_id)
 
 
+def case_holders(case: Case) -> QuerySet[User]:
+    """Who must act on the case next: the reviewers (its dispatchers) while the result awaits review, the
+    lead department while the case is with it, the dispatchers before dispatch."""
+    if case.status == CaseStatus.PENDING_REVIEW or not case.department_id:
+        return case_dispatchers(case)
+    return department_users([case.department_id])
+
+
 # ------------------------------------------------------------------ reads shared by the HTML pages and API
 
 

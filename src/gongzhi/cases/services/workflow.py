@@ -65,6 +65,7 @@ from ..selectors import (
     acting_department_ids,
     active_assisting_ids,
     case_dispatchers,
+    case_holders,
     department_users,
 )
 from .notify import notify
@@ -1567,7 +1568,8 @@ def _reopen(*, actor: User, case: Case, reason: str, expected_version: int | Non
 
 @transaction.atomic
 def urge_case(*, actor: User, case: Case, note: str, expected_version: int | None = None) -> CaseStep:
-    """催办: press the unit holding the case to act now (notifies the lead department)."""
+    """催办: press the unit holding the case to act now (notifies ``case_holders``: the department, or the
+    reviewers while the result awaits review)."""
     require(actor, "cases.supervise", case)
     return _run(
         _oversee, actor=actor, case=case, note=note, command="urge", expected_version=expected_version
@@ -1576,7 +1578,7 @@ def urge_case(*, actor: User, case: Case, note: str, expected_version: int | Non
 
 @transaction.atomic
 def supervise_case(*, actor: User, case: Case, note: str, expected_version: int | None = None) -> CaseStep:
-    """督办: a formal supervision instruction on the case (notifies the lead department)."""
+    """督办: a formal supervision instruction on the case (notifies ``case_holders``, as 催办)."""
     require(actor, "cases.supervise", case)
     return _run(
         _oversee, actor=actor, case=case, note=note, command="supervise", expected_version=expected_version
@@ -1598,7 +1600,7 @@ def _oversee(*, actor: User, case: Case, note: str, command: str, expected_versi
         note=note,
     )
     _audit(actor, command, case, data={"step": step.pk}, reason=note)
-    recipients = department_users([case.department_id]) if case.department_id else case_dispatchers(case)
+    recipients = case_holders(case)
     if command == "urge":
         message = _("Case %(number)s has been urged. Please handle it as soon as possible: %(note)s")
     else:

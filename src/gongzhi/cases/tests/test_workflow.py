@@ -767,3 +767,25 @@ def test_a_repeat_sends_no_second_notice(world, django_capture_on_commit_callbac
         dispatch_case(actor=world.dispatcher, case=case, department=world.chengguan)
     assert callbacks == []
     assert Notification.objects.filter(recipient=world.handler, case=case).count() == 1
+
+
+def test_urging_a_result_under_review_presses_the_reviewer_not_the_department(
+    world, django_capture_on_commit_callbacks
+):
+    """The department has finished and waits for review: the street's dispatchers (reviewers) must act."""
+    case = f.resolved_case(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        urge_case(actor=world.district_leader, case=case, note="结果已报两天，请尽快审核。")
+    urged = set(
+        Notification.objects.filter(case=case, kind="case.urge").values_list("recipient_id", flat=True)
+    )
+    assert world.dispatcher.pk in urged
+    assert world.handler.pk not in urged
+
+    processing = f.processing_case(world)  # while the department handles it, the department is pressed
+    with django_capture_on_commit_callbacks(execute=True):
+        urge_case(actor=world.district_leader, case=processing, note="群众多次反映，请今天内处理。")
+    urged = set(
+        Notification.objects.filter(case=processing, kind="case.urge").values_list("recipient_id", flat=True)
+    )
+    assert world.handler.pk in urged and world.dispatcher.pk not in urged
