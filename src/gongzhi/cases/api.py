@@ -56,7 +56,7 @@ from .schemas import (
     WithdrawIn,
     mark_reporter_steps,
 )
-from .selectors import case_by_number, pending_summons_for
+from .selectors import case_by_number
 
 PREFIX = "/cases"
 router = Router(tags=["cases"])
@@ -521,9 +521,9 @@ def summon(request, case_id: int, payload: SummonIn):
 
 @router.post("/{case_id}/actions/report_in", response=CaseOut, url_name="cases_report_in")
 def report_in(request, case_id: int, payload: ReportInIn):
-    """报到: the caller's department reports in to a summons."""
+    """报到: the caller's department reports in to a summons (a repeat changes nothing and returns 200)."""
     case = _case(request, case_id)
-    summon_ = next((s for s in pending_summons_for(request.user, case) if s.pk == payload.summon_id), None)
+    summon_ = selectors.case_summons(case).filter(pk=payload.summon_id).first()
     if summon_ is None:
         raise ValidationFailed({"summon_id": _("Your department has no open summons with this number.")})
     services.report_in(

@@ -547,6 +547,10 @@ def test_the_case_lists_its_summons_and_who_reported_in_when(world, client, zhuj
             client, f"{URL}/{case.pk}/actions/report_in", {"summon_id": summons[0]["id"], "note": "已到场。"}
         )
     assert response.status_code == 200, response.content
+    with time_machine.travel(start + timedelta(hours=4), tick=False):  # a retry changes nothing
+        again = post(client, f"{URL}/{case.pk}/actions/report_in", {"summon_id": summons[0]["id"]})
+    assert again.status_code == 200, again.content
+    assert [s["action"] for s in again.json()["timeline"]].count("report_in") == 1
     login(client, world.community_worker)
     (summon,) = client.get(f"{URL}/{case.pk}").json()["summons"]
     rows = {row["department"]["id"]: row for row in summon["responses"]}
