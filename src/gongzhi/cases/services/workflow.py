@@ -1474,7 +1474,10 @@ def reopen_case(*, actor: User, case: Case, reason: str, expected_version: int |
     if has_perm(actor, "cases.dispatch") and object_in_scope(scope_of(actor), case):
         pass
     elif _is_reporter(actor, case):
-        if not (case.status == CaseStatus.CLOSED and case.rating == Rating.DISSATISFIED):
+        # a result waiting for the reporter, or rated satisfied: rate it dissatisfied first. In any other
+        # state (already reopened: a repeat is a no-op) the state machine answers.
+        awaiting = case.status in (CaseStatus.PENDING_FOLLOW_UP, CaseStatus.CLOSED)
+        if awaiting and not (case.status == CaseStatus.CLOSED and case.rating == Rating.DISSATISFIED):
             raise PermissionDenied(
                 _("You can reopen a case only after rating it dissatisfied."),
                 code="case.reopen_not_dissatisfied",

@@ -730,6 +730,21 @@ def test_warn_at_written_with_each_command_is_the_fresh_computation(world):
     stored_warn_at_is_fresh(closed, at(2026, 3, 6, 9, 0))
 
 
+def test_a_reporter_reopening_twice_gets_the_case_unchanged_then_a_state_message(world):
+    """The second tap on 重办 (a double click, a retry) changes nothing; once the department is at work
+    the reporter is told the state changed, not to "rate it dissatisfied" (which they did)."""
+    case = f.closed_case(world, rating=Rating.DISSATISFIED)
+    reopen_case(actor=world.resident, case=case, reason="摊位第二天又回来了，问题没有解决。")
+    case = Case.objects.get(pk=case.pk)
+    again = reopen_case(actor=world.resident, case=case, reason="摊位第二天又回来了，问题没有解决。")
+    assert (again.round, again.status) == (2, CaseStatus.PENDING_SIGN)
+    assert case.steps.filter(action="reopen").count() == 1
+
+    sign_case(actor=world.handler, case=case)
+    with pytest.raises(InvalidTransition):
+        reopen_case(actor=world.resident, case=Case.objects.get(pk=case.pk), reason="还是没有解决。")
+
+
 def test_reporter_cannot_reopen_a_satisfied_case(world):
     case = f.closed_case(world, rating=Rating.SATISFIED)
     with pytest.raises(PermissionDenied):
