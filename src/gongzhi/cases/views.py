@@ -450,11 +450,11 @@ def detail(request, pk: int):
     require(request.user, "cases.view")
     case = selectors.get_case(user=request.user, pk=pk)
     context = _panel_context(request, case)
+    public = selectors.reads_public_timeline(request.user, case)
     context.update(
         {
-            "steps": mark_reporter_steps(
-                request.user, case, selectors.case_timeline(case).prefetch_related("attachments")
-            ),
+            "steps": _timeline(request, case),
+            "summons": [] if public else list(selectors.case_summons(case)),
             "attachments": list(case.attachments.filter(kind=AttachmentKind.REPORT).order_by("pk")),
             "reporter": _reporter(request, case),
             "can_reveal_phone": services.may_reveal_reporter_phone(request.user, case),
@@ -466,10 +466,10 @@ def detail(request, pk: int):
 
 
 def _timeline(request, case) -> list:
-    """The staff timeline, with the reporter's own steps anonymised when their identity is hidden."""
-    return mark_reporter_steps(
-        request.user, case, selectors.case_timeline(case).prefetch_related("attachments")
-    )
+    """The timeline as the viewer may read it (``timeline_for``: staff following a case entered outside
+    their area read the public part), with the reporter's own steps anonymised when their identity is
+    hidden."""
+    return mark_reporter_steps(request.user, case, selectors.timeline_for(request.user, case))
 
 
 def _reporter(request, case):

@@ -684,3 +684,52 @@ def test_the_report_in_form_names_the_summons_by_its_beijing_time(world, client,
     option = html.split(f'name="report_in-{case.pk}-summon"')[1].split("</select>")[0]
     assert "2026-11-20 09:05" in option
     assert "01:05" not in option
+
+
+def test_the_case_page_shows_who_was_summoned_and_who_came_when(world, client, zhujian_handler):
+    """吹哨报到 on the case page: every summoned department, its report-in time, late ones marked."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    start = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=False):
+        case = f.processing_case(world)
+        summon = services.summon_departments(
+            actor=world.community_worker,
+            case=case,
+            departments=[world.chengguan, world.zhujian],
+            reason="楼顶违建加盖，请城管和住建两小时内到场。",
+            report_within_hours=2,
+            meeting_place="幸福里社区党群服务中心",
+        )
+    with time_machine.travel(start + timedelta(hours=3), tick=False):
+        services.report_in(actor=zhujian_handler, case=case, summon=summon, note="已到场。")
+
+    login(client, world.community_worker)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    panel = html.split('data-testid="case-summons"')[1].split("</table>")[0]
+    assert "幸福里社区党群服务中心" in panel and "2026-11-20 11:00" in panel  # place and deadline
+    zhujian = panel.split(f'data-department="{world.zhujian.pk}"')[1].split("</tr>")[0]
+    assert "2026-11-20 12:00" in zhujian and "超时" in zhujian and "已到场。" in zhujian
+    chengguan = panel.split(f'data-department="{world.chengguan.pk}"')[1].split("</tr>")[0]
+    assert "未报到" in chengguan
+
+
+def test_staff_following_a_case_of_another_area_read_its_public_timeline(world, client):
+    """The page shows them what the API shows: no supervision notes, no names of the staff who acted."""
+    lng, lat = f.POINTS["c"]  # entered at this street's desk about a place in the other street
+    case = f.submitted_case(world, actor=world.dispatcher, lon=lng, lat=lat)
+    assert case.street_id == world.other_street.pk
+    other = f.staff(world, "dispatcher_zh", "street_dispatcher", region=world.other_street, name="高志远")
+    services.accept_case(actor=other, case=case)
+    services.supervise_case(actor=world.district_leader, case=case, note="内部提醒：注意与物业的纠纷。")
+
+    login(client, world.dispatcher)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert case.number in html
+    assert "内部提醒" not in html and "高志远" not in html
+    login(client, other)  # the street that holds it reads everything
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "内部提醒" in html and "高志远" in html
