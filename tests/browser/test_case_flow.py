@@ -82,7 +82,8 @@ def test_case_flow_from_report_to_rating(world, live_server, browser, settings, 
     settings.MEDIA_ROOT = tmp_path / "media"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    # 1. The resident reports on the phone form (address text only; the map is optional).
+    # 1. The resident reports on the phone form: address, a tap on the map (the communities' outlines:
+    #    no tile server here), a photo.
     resident = _page_for(browser, live_server, "resident")
     resident.goto(f"{live_server.url}/cases/report/")
     resident.fill("#id_title", "小区南门早市占道经营")
@@ -91,6 +92,13 @@ def test_case_flow_from_report_to_rating(world, live_server, browser, settings, 
         "每天早上6点到9点，南门外人行道上全是卖菜的摊子，推婴儿车、坐轮椅的根本过不去，希望管一管。",
     )
     resident.fill("#id_address", "向阳街道幸福里社区南门外人行道")
+    xingfuli = resident.locator("[data-testid=pick-map] path.leaflet-interactive").first  # 幸福里社区
+    box, previous = xingfuli.bounding_box(), None
+    while box != previous:  # the map zooms to the outlines with an animation: tap once it has settled
+        resident.wait_for_timeout(100)
+        previous, box = box, xingfuli.bounding_box()
+    xingfuli.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})  # in its first grid
+    assert resident.input_value("input[name=lat]") and resident.input_value("input[name=lng]"), "no tap"
     resident.set_input_files(
         "#id_photos", files=[{"name": "nanmen.jpg", "mimeType": "image/jpeg", "buffer": _photo()}]
     )
@@ -98,6 +106,7 @@ def test_case_flow_from_report_to_rating(world, live_server, browser, settings, 
     number = resident.locator("[data-testid=case-number]").inner_text().strip()
     case = Case.objects.get(number=number)
     assert case.status == CaseStatus.PENDING_ACCEPT and case.attachments.count() == 1
+    assert case.grid_id == world.grid_a.pk  # located from the tap on the map
     pk = case.pk
 
     # 2. The street dispatcher dispatches to 城管 from the workbench (one click when suggested).

@@ -7,6 +7,7 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("report/", views.report, name="report"),
+    path("report/outlines.geojson", views.report_outlines, name="report_outlines"),
     path("mine/", views.mine, name="mine"),
     path("lookup/", views.lookup, name="lookup"),
     path("proxy/", views.proxy, name="proxy"),

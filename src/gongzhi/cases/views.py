@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,6 +26,7 @@ from gongzhi.core.errors import DomainError, NotFound, ValidationFailed
 from gongzhi.core.htmx import is_fragment_request, render_page_or_fragment
 from gongzhi.core.middleware import client_ip
 from gongzhi.core.views import domain_error_pages as _domain_errors
+from gongzhi.regions.selectors import community_outlines
 
 from . import selectors, services
 from .choices import OPEN_STATUSES, AttachmentKind, Channel, WarningLevel
@@ -372,6 +374,14 @@ def workbench(request):
     return render_page_or_fragment(
         request, "cases/workbench.html", "cases/partials/_workbench_list.html", context
     )
+
+
+@login_required
+@_domain_errors
+def report_outlines(request):
+    """The communities' outlines for the report forms' map when no tile server is configured."""
+    require(request.user, "cases.submit")
+    return JsonResponse(community_outlines())
 
 
 @login_required

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
+from shapely.geometry import mapping
 
 from gongzhi.accounts.scoping import require, scope_of
 from gongzhi.core.errors import NotFound
 
 from .choices import RegionLevel
+from .geometry import parse_boundary
 from .models import Building, House, Region
+from .names import registry_stamp
 
 
 def regions_visible_to(user) -> QuerySet[Region]:
@@ -60,6 +66,23 @@ def grids_geojson(*, user, within: Region | None = None) -> dict:
         }
         for r in qs.only("code", "name", "path", "boundary")
     ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def community_outlines() -> dict:
+    """The communities' names and simplified outlines, for picking a place on the report form's map
+    where no tile server is configured. Public on purpose: residents of any area report there, and the
+    communities and their boundaries are what every resident committee posts at its gate."""
+    stamp = hashlib.sha1(repr(registry_stamp()).encode()).hexdigest()  # the same in every process
+    return cache.get_or_set(f"regions:outlines:{stamp}", _community_outlines, 3600)
+
+
+def _community_outlines() -> dict:
+    features = []
+    qs = Region.objects.filter(level=RegionLevel.COMMUNITY, boundary__isnull=False).order_by("path")
+    for name, boundary in qs.values_list("name", "boundary"):
+        shape = parse_boundary(boundary).simplify(0.0001, preserve_topology=True)  # about 10 m
+        features.append({"type": "Feature", "geometry": mapping(shape), "properties": {"name": name}})
     return {"type": "FeatureCollection", "features": features}
 
 

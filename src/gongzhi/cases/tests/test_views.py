@@ -733,3 +733,20 @@ def test_staff_following_a_case_of_another_area_read_its_public_timeline(world, 
     login(client, other)  # the street that holds it reads everything
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "内部提醒" in html and "高志远" in html
+
+
+def test_the_report_map_works_without_a_tile_server(world, client, settings):
+    """Offline intranets have no map tiles: the form's map shows the communities' own outlines."""
+    settings.GONGZHI_MAP_TILE_URL = ""
+    login(client, world.resident)
+    html = client.get(reverse("cases:report")).content.decode()
+    assert f'data-outlines="{reverse("cases:report_outlines")}"' in html and "leaflet.js" in html
+    outlines = client.get(reverse("cases:report_outlines")).json()
+    names = {feature["properties"]["name"] for feature in outlines["features"]}
+    assert names == {"幸福里社区", "朝晖社区"}  # every community: residents report about any place
+    assert outlines["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+    settings.GONGZHI_MAP_TILE_URL = "https://tiles.example.gov.cn/{z}/{x}/{y}.png"
+    assert 'data-tiles="https://tiles.example.gov.cn/' in client.get(reverse("cases:report")).content.decode()
+    client.logout()
+    assert client.get(reverse("cases:report_outlines")).status_code == 302  # to the sign-in page

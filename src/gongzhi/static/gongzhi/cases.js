@@ -33,9 +33,25 @@
 
   if (mapEl && window.L) {
     map = L.map(mapEl, { attributionControl: false });
-    L.tileLayer(mapEl.dataset.tiles, { maxZoom: 19 }).addTo(map);
     var start = lat.value && lng.value ? [parseFloat(lat.value), parseFloat(lng.value)] : [39.905, 116.41];
     map.setView(start, lat.value ? 16 : 13);
+    if (mapEl.dataset.tiles) {
+      L.tileLayer(mapEl.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    } else if (mapEl.dataset.outlines) {
+      // no tile server (an offline intranet): the communities' own outlines, named, are the map
+      fetch(mapEl.dataset.outlines, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || !data.features.length) { return; }
+          var layer = L.geoJSON(data, {
+            style: { color: "#b3261e", weight: 1, fillOpacity: 0.06 },
+            onEachFeature: function (feature, shape) {
+              shape.bindTooltip(feature.properties.name, { sticky: true });
+            },
+          }).addTo(map);
+          if (!(lat.value && lng.value)) { map.fitBounds(layer.getBounds()); }
+        });
+    }
     if (lat.value && lng.value) { marker = L.marker(start).addTo(map); }
     map.on("click", function (e) { set(e.latlng.lat, e.latlng.lng, "✓"); });
   }
