@@ -398,10 +398,16 @@ def timeline_for(user, case: Case) -> list[CaseStep]:
     and without the names of the staff who acted (their unit stays): supervision notes, return reasons,
     warnings and handling notes are internal.
     """
-    steps = case_timeline(case).prefetch_related("attachments")
     if not reads_public_timeline(user, case):
-        return list(steps)
-    public = list(steps.filter(action__in=sorted(PUBLIC_ACTIONS)))
+        return list(case_timeline(case).prefetch_related("attachments"))
+    return public_timeline(case)
+
+
+def public_timeline(case: Case) -> list[CaseStep]:
+    """The reporter's view of the timeline (the progress page, and ``timeline_for`` the public side)."""
+    public = list(
+        case_timeline(case).prefetch_related("attachments").filter(action__in=sorted(PUBLIC_ACTIONS))
+    )
     for step in public:
         if step.action not in REPORTER_NOTES:
             step.note = ""

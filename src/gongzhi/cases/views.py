@@ -123,17 +123,15 @@ def _panel_context(request, case, *, bound=None, error=None) -> dict:
 def _progress_context(request, case, *, bound=None, error=None) -> dict:
     names = [n for n in available_actions(request.user, case) if n in RESIDENT_ACTIONS]
     forms = _forms_for(request, case, names, bound=bound)
-    public_steps = [s for s in selectors.case_timeline(case) if s.action in selectors.PUBLIC_ACTIONS]
     return {
         "case": case,
-        "steps": public_steps,
+        "steps": selectors.public_timeline(case),
         "actions": [(ACTIONS[name], forms[name]) for name in names],
         "error": error,
         "return_to": "progress",
         "target": f"case-{case.pk}-progress",
         "next_url": reverse("cases:progress", args=[case.number]),
         "is_reporter": case.reporter_user_id == request.user.pk,
-        "note_actions": selectors.REPORTER_NOTES,
         "shows_reply": selectors.reply_published(case),
     }
 
