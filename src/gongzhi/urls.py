@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/", include("gongzhi.cases.urls")),
     path("party/", include("gongzhi.party.urls")),
     path("insights/", include("gongzhi.insights.urls")),
+    path("intelligence/", include("gongzhi.intelligence.urls")),
     path("", include("gongzhi.core.urls")),
 ]
 

@@ -7,6 +7,8 @@ register(
         "intelligence.record_correction": _("Recorded a dispatcher's routing decision"),
         "intelligence.register_model": _("Registered a classifier model"),
         "intelligence.activate_model": _("Activated a classifier model"),
+        "intelligence.rollback_model": _("Rolled back to the previous classifier model"),
+        "intelligence.request_retraining": _("Asked for a classifier to be retrained"),
         "intelligence.rebuild_duplicate_index": _("Rebuilt the duplicate-detection index"),
     }
 )

@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -36,15 +37,18 @@ from .suggester import Prediction, predict_case
 __all__ = [
     "MIN_TRAINING_EXAMPLES",
     "RETRAIN_MIN_NEW_EXAMPLES",
+    "RetrainRequest",
     "RetrainResult",
     "activate_model",
     "detect_urgency",
     "learn_from_dispatch",
     "record_correction",
     "register_model",
+    "request_retraining",
     "retrain_if_due",
     "rollback_model",
     "train_from_cases",
+    "train_requested",
     "urgency_detector",
 ]
 
@@ -189,6 +193,11 @@ def register_model(
         raise ValidationFailed({"kind": _("Choose what the model predicts.")}, code="classifier.kind")
     header = read_header(path)
     metadata = header["metadata"]
+    if metadata.get("kind", kind) != kind:  # files trained from cases name their kind
+        raise ValidationFailed(
+            {"kind": _("This model file predicts something else; register it under its own kind.")},
+            code="classifier.wrong_kind",
+        )
     validation = metadata.get("validation", {})
     ClassifierModel.objects.select_for_update().filter(kind=kind).order_by("pk").first()  # serialise versions
     version = (ClassifierModel.objects.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0) + 1
@@ -252,6 +261,10 @@ def _copy(source: Path, target: Path) -> None:
 def activate_model(*, actor, model: ClassifierModel) -> ClassifierModel:
     """启用模型版本: make ``model`` the one in use for its kind (the previous one is kept for rollback)."""
     require(actor, MANAGE)
+    return _activate(actor=actor, model=model, action="intelligence.activate_model")
+
+
+def _activate(*, actor, model: ClassifierModel, action: str) -> ClassifierModel:
     current = ClassifierModel.objects.select_for_update().filter(kind=model.kind, is_active=True).first()
     if current is not None and current.pk == model.pk:
         return current  # already active
@@ -271,7 +284,7 @@ def activate_model(*, actor, model: ClassifierModel) -> ClassifierModel:
     model.refresh_from_db()
     record(
         actor=actor,
-        action="intelligence.activate_model",
+        action=action,
         target=model,
         data={"kind": model.kind, "version": model.version, "previous": current.version if current else None},
     )
@@ -280,20 +293,19 @@ def activate_model(*, actor, model: ClassifierModel) -> ClassifierModel:
 
 @transaction.atomic
 def rollback_model(*, actor, kind: str) -> ClassifierModel:
-    """回退模型版本: re-activate the version that was in use before the current one."""
+    """回退模型版本: re-activate the version that was in use before the current one.
+
+    Audited as ``intelligence.rollback_model`` (not as an ordinary activation), so the log tells a
+    rollback from a choice of version.
+    """
     require(actor, MANAGE)
-    current = selectors.active_model(kind)
-    previous = (
-        ClassifierModel.objects.filter(kind=kind, activated_at__isnull=False)
-        .exclude(pk=current.pk if current else None)
-        .order_by("-activated_at", "-version")
-        .first()
-    )
+    ClassifierModel.objects.select_for_update().filter(kind=kind).order_by("pk").first()  # one at a time
+    previous = selectors.previous_model(kind)
     if previous is None:
         raise InvalidTransition(
             _("There is no earlier model version to go back to."), code="classifier.no_previous"
         )
-    return activate_model(actor=actor, model=previous)
+    return _activate(actor=actor, model=previous, action="intelligence.rollback_model")
 
 
 # --- training ------------------------------------------------------------------------------------------
@@ -313,12 +325,7 @@ def train_from_cases(
     if kind not in LabelKind.values:
         raise ValidationFailed({"kind": _("Choose what the model predicts.")}, code="classifier.kind")
     examples = selectors.training_examples(user=actor, kind=kind)
-    if len(examples) < MIN_TRAINING_EXAMPLES:
-        message = _("Only %(count)s decided cases are available; at least %(minimum)s are needed.") % {
-            "count": len(examples),
-            "minimum": MIN_TRAINING_EXAMPLES,
-        }
-        raise ValidationFailed({"kind": message}, message, code="classifier.too_few_examples")
+    _require_enough_examples(len(examples))
     texts = [compose(e.title, e.description) for e in examples]
     labels = [e.label for e in examples]
     try:
@@ -327,13 +334,7 @@ def train_from_cases(
         message = _("The decided cases do not have two labels with two examples each yet.")
         raise ValidationFailed({"kind": message}, message, code="classifier.cannot_train")
     # the classifier merges repeated texts and drops labels with one example: what it learned from counts
-    learned = int(model.metadata.get("training_size", 0))
-    if learned < MIN_TRAINING_EXAMPLES:
-        message = _(
-            "Only %(count)s different decided cases can be learned from (a text sent again counts once); "
-            "at least %(minimum)s are needed."
-        ) % {"count": learned, "minimum": MIN_TRAINING_EXAMPLES}
-        raise ValidationFailed({"kind": message}, message, code="classifier.too_few_examples")
+    _require_enough_examples(len(examples), distinct=int(model.metadata.get("training_size", 0)))
     folder = selectors.models_dir()
     folder.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f"{kind}-", suffix=".npz.part", dir=folder)
@@ -346,6 +347,71 @@ def train_from_cases(
         )
     finally:
         path.unlink(missing_ok=True)
+
+
+def _require_enough_examples(count: int, *, distinct: int | None = None) -> None:
+    """The training minimum: ``MIN_TRAINING_EXAMPLES`` decided cases, and as many different texts."""
+    if count < MIN_TRAINING_EXAMPLES:
+        message = _("Only %(count)s decided cases are available; at least %(minimum)s are needed.") % {
+            "count": count,
+            "minimum": MIN_TRAINING_EXAMPLES,
+        }
+        raise ValidationFailed({"kind": message}, message, code="classifier.too_few_examples")
+    if distinct is not None and distinct < MIN_TRAINING_EXAMPLES:
+        message = _(
+            "Only %(count)s different decided cases can be learned from (a text sent again counts once); "
+            "at least %(minimum)s are needed."
+        ) % {"count": distinct, "minimum": MIN_TRAINING_EXAMPLES}
+        raise ValidationFailed({"kind": message}, message, code="classifier.too_few_examples")
+
+
+@dataclass(frozen=True)
+class RetrainRequest:
+    """A training an administrator asked for: what will be trained and on how many cases."""
+
+    kind: str
+    examples: int
+    distinct: int
+    requested_at: datetime
+
+
+@transaction.atomic
+def request_retraining(*, actor, kind: str) -> RetrainRequest:
+    """立即重训: queue the training of a new ``kind`` version on the deployment's decided cases.
+
+    Checks the training minimum first (in the database, without reading the texts), so an administrator
+    hears at once that there are too few labels; then audits the request and queues the job on commit.
+    The job trains as the system account and registers the version without activating it: the
+    administrator compares its validation scores and activates it (algorithms suggest, people decide).
+    """
+    require(actor, MANAGE)
+    if kind not in LabelKind.values:
+        raise ValidationFailed({"kind": _("Choose what the model predicts.")}, code="classifier.kind")
+    count, distinct = selectors.training_example_counts(user=actor, kind=kind)
+    _require_enough_examples(count, distinct=distinct)
+    now = timezone.now()
+    record(
+        actor=actor,
+        action="intelligence.request_retraining",
+        target_type="intelligence.classifiermodel",
+        target_label=str(LabelKind(kind).label),
+        data={"kind": kind, "examples": count, "distinct": distinct},
+    )
+    from .tasks import train_classifier_task
+
+    transaction.on_commit(lambda: train_classifier_task(kind, now.isoformat()))
+    return RetrainRequest(kind=kind, examples=count, distinct=distinct, requested_at=now)
+
+
+def train_requested(*, actor, kind: str, requested_at: datetime) -> ClassifierModel:
+    """The job behind ``request_retraining``: train and register a version (not activated).
+
+    Safe to run twice: when a version of ``kind`` was registered after the request, that one answers it.
+    """
+    latest = selectors.classifier_models(kind=kind).first()
+    if latest is not None and latest.created_at >= requested_at:
+        return latest
+    return train_from_cases(actor=actor, kind=kind, activate=False)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+logger = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(day_of_week="0", hour="3", minute="30"))
@@ -19,3 +23,27 @@ def retrain_classifiers_task() -> list[dict]:
 
     actor = system_actor()
     return [retrain_if_due(actor=actor, kind=kind).as_dict() for kind in LabelKind.values]
+
+
+@db_task()
+def train_classifier_task(kind: str, requested_at: str) -> dict:
+    """立即重训: train a new ``kind`` version an administrator asked for (``request_retraining``).
+
+    Trains as the system account; the version is registered, not activated. Too few examples (found only
+    after repeated texts are merged) are logged, not retried: more labels are needed, not another run.
+    """
+    from datetime import datetime
+
+    from gongzhi.accounts.services import system_actor
+    from gongzhi.core.errors import ValidationFailed
+
+    from .services import train_requested
+
+    try:
+        row = train_requested(
+            actor=system_actor(), kind=kind, requested_at=datetime.fromisoformat(requested_at)
+        )
+    except ValidationFailed as exc:
+        logger.warning("training %s asked for by an administrator failed: %s", kind, exc.message)
+        return {"kind": kind, "version": None, "reason": str(exc.message)}
+    return {"kind": kind, "version": row.version, "reason": "registered"}
