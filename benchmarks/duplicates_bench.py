@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import statistics
 import sys
@@ -38,7 +39,7 @@ from pathlib import Path
 import benchdb
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "tipdm2020"
+DATA = Path(os.environ.get("GONGZHI_TIPDM_DIR", "/work/shared/data/tipdm2020"))
 DB_NAME = "dup_bench"  # var/bench/dup_bench.sqlite3 or the PostgreSQL database gongzhi_dup_bench
 SEED = 20240501
 NULL = "\\N"  # COPY text format
@@ -56,6 +57,11 @@ def parse_args(argv=None):
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--evaluate", action="store_true", help="only score the labelled pairs (no database)")
     parser.add_argument("--pairs", default=str(ROOT / "benchmarks" / "data" / "duplicate_pairs.csv"))
+    parser.add_argument(
+        "--thresholds",
+        default="0.10,0.12,0.15,0.18,0.20,0.25",
+        help="with --evaluate: the thresholds to compare (precision, recall, suggestions per message)",
+    )
     return parser.parse_args(argv)
 
 
@@ -89,13 +95,26 @@ def read_messages() -> list[tuple[str, str, str]]:
 # evaluation on the labelled pairs (no database)
 
 
+def product_threshold() -> float:
+    """``gongzhi.intelligence.duplicates.THRESHOLD``, the one place that owns it (Django is set up in test
+    mode for the import; no database is opened)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
+    os.environ.setdefault("GONGZHI_TESTING", "1")
+    import django
+
+    django.setup()
+    from gongzhi.intelligence.duplicates import THRESHOLD
+
+    return THRESHOLD
+
+
 def evaluate(args) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
     import numpy as np
 
     from gongzhi.intelligence.nlp.minhash import MinHasher, dedupe_text, exact_jaccard
 
-    threshold = 0.10  # gongzhi.intelligence.duplicates.THRESHOLD (importing it needs Django)
+    threshold = product_threshold()
     messages = {mid: (title, details) for mid, title, details in read_messages() if mid}
     with open(args.pairs, encoding="utf-8", newline="") as fh:
         pairs = list(csv.DictReader(fh))
@@ -131,6 +150,9 @@ def evaluate(args) -> dict:
         f"{t:.2f}": scores(candidate & (estimate >= t))["f1"]
         for t in (0.06, 0.08, 0.10, 0.12, 0.15, 0.2, 0.3)
     }
+    thresholds = [float(t) for t in args.thresholds.split(",") if t.strip()]
+    load = suggestion_load(hasher, thresholds)
+    compared = {f"{t:.2f}": {**scores(candidate & (estimate >= t)), **load[t]} for t in thresholds}
     return {
         "pairs": len(pairs),
         "same": int(y.sum()),
@@ -141,7 +163,58 @@ def evaluate(args) -> dict:
         "lsh_candidate_rate_on_not_same": round(float(candidate[y == 0].mean()), 3),
         "exact_jaccard_same_threshold": scores(exact >= threshold),
         "f1_by_threshold": sweep,
-        "note": "text only: the TipDM messages carry no grid or point, so the place filter is not applied",
+        "by_threshold": compared,
+        "note": "text only: the TipDM messages carry no grid or point, so the place filter is not applied; "
+        "suggestions per message: every message of hotspot_messages.csv against the earlier ones of the "
+        "30-day window (at most 3 shown), no place filter, so an upper bound of what a dispatcher sees",
+    }
+
+
+def _message_time(value: str) -> datetime | None:
+    value = (value or "").strip().replace("/", "-")
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def suggestion_load(hasher, thresholds: list[float], window_days: int = 30, shown: int = 3) -> dict:
+    """Per threshold: how many earlier messages (≤ ``shown``) each message of hotspot_messages.csv would
+    be offered, as the workbench does it (shares a band, estimate ≥ threshold, within the window)."""
+    from collections import defaultdict
+
+    from gongzhi.intelligence.nlp.minhash import MinHasher, dedupe_text
+
+    rows = []
+    with open(DATA / "hotspot_messages.csv", encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            at = _message_time(row.get("留言时间", ""))
+            if at is not None:
+                rows.append((at, row.get("留言主题", ""), row.get("留言详情", "")))
+    rows.sort(key=lambda r: r[0])
+    signatures = hasher.signatures([dedupe_text(title, details) for _at, title, details in rows])
+    keys = hasher.band_keys(signatures)
+    window = timedelta(days=window_days)
+    seen: dict[int, list[int]] = defaultdict(list)
+    counts: dict[float, list[int]] = {t: [] for t in thresholds}
+    for k, (at, _title, _details) in enumerate(rows):
+        candidates = set()
+        if not MinHasher.is_empty(signatures[k]):
+            for key in {int(x) for x in keys[k]}:
+                candidates.update(j for j in seen[key] if at - rows[j][0] <= window)
+                seen[key].append(k)
+        sims = [MinHasher.similarity(signatures[k], signatures[j]) for j in candidates]
+        for t in thresholds:
+            counts[t].append(min(shown, sum(1 for sim in sims if sim >= t)))
+    return {
+        t: {
+            "messages": len(rows),
+            "suggestions_per_message": round(statistics.mean(c), 3),
+            "share_with_a_suggestion": round(sum(1 for n in c if n) / len(c), 3),
+        }
+        for t, c in counts.items()
     }
 
 
