@@ -286,11 +286,13 @@ def dispatch(request, case_id: int, payload: DispatchIn):
     case = _case(request, case_id)
     department = get_department(pk=payload.department_id)
     assisting = tuple(get_department(pk=pk) for pk in payload.assisting_ids)
+    category = category_by_id(payload.category_id, field="category_id") if payload.category_id else None
     case = services.dispatch_case(
         actor=request.user,
         case=case,
         department=department,
         assisting=assisting,
+        category=category,
         expected_version=payload.expected_version,
     )
     return _detail(request, case)

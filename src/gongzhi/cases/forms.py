@@ -272,14 +272,26 @@ class DispatchForm(ActionForm):
     assisting = forms.ModelMultipleChoiceField(
         label=_("Assisting departments"), queryset=None, required=False
     )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
 
-    def __init__(self, *args, suggested_department_id: int | None = None, **kwargs):
+    field_order = ["category", "department", "assisting"]
+
+    def __init__(
+        self,
+        *args,
+        suggested_department_id: int | None = None,
+        suggested_category_id: int | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         departments = departments_for_dispatch()
         self.fields["department"].queryset = departments
         self.fields["assisting"].queryset = departments
-        if suggested_department_id and not self.is_bound:
-            self.initial["department"] = suggested_department_id
+        self.fields["category"].queryset = active_categories()
+        if not self.is_bound:
+            if suggested_department_id:
+                self.initial["department"] = suggested_department_id
+            self.initial["category"] = self.case.category_id or suggested_category_id
 
 
 class ReassignForm(ReasonForm):
@@ -549,6 +561,7 @@ def action_form(name: str, *, case, user, data=None, files=None, **extra) -> Act
     kwargs = {"case": case, "user": user, "prefix": f"{name}-{case.pk}"}
     if spec.form is DispatchForm:
         kwargs["suggested_department_id"] = extra.get("suggested_department_id")
+        kwargs["suggested_category_id"] = extra.get("suggested_category_id")
     if spec.form is MergeForm:
         kwargs["suggested_master"] = extra.get("suggested_master")
     if spec.form is ReportInForm:

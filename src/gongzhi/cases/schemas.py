@@ -168,6 +168,9 @@ class SuperviseIn(NoteIn):
 class DispatchIn(VersionedIn):
     department_id: int
     assisting_ids: list[int] = Field(default_factory=list, max_length=10)
+    category_id: int | None = Field(
+        None, description="the category to file the case under (confirmed or corrected); routing follows it"
+    )
 
 
 class ReassignIn(VersionedIn):

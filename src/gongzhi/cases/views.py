@@ -150,7 +150,7 @@ def _row_context(
             assisting=flags.assisting,
         )
     suggestions = []
-    suggested_department_id = None
+    suggested_department_id = suggested_category_id = None
     if variant == "workbench" and "dispatch" in names:
         departments = departments if departments is not None else _department_names()
         for item in services.suggest(case):
@@ -158,6 +158,7 @@ def _row_context(
         suggested_department_id = next(
             (s["item"].department_id for s in suggestions if s["item"].department_id), None
         )
+        suggested_category_id = next((s["item"].category.pk for s in suggestions if s["item"].category), None)
     if variant == "workbench" and "merge" in names and duplicates is None:
         duplicates = possible_duplicates(request.user, [case]).get(case.pk, [])
     duplicates = duplicates or []
@@ -168,6 +169,7 @@ def _row_context(
         names,
         bound=bound,
         suggested_department_id=suggested_department_id,
+        suggested_category_id=suggested_category_id,
         summons=summons,
         suggested_master=duplicates[0] if duplicates else None,
     )
@@ -623,7 +625,10 @@ def _run(action: str, request, case, data: dict):
     if action == "dispatch":
         lead = data["department"]
         return services.dispatch_case(
-            **common, department=lead, assisting=tuple(d for d in data["assisting"] if d.pk != lead.pk)
+            **common,
+            department=lead,
+            assisting=tuple(d for d in data["assisting"] if d.pk != lead.pk),
+            category=data.get("category"),
         )
     if action == "merge":
         try:

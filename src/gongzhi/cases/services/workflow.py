@@ -55,6 +55,7 @@ from ..models import (
     CaseAssignment,
     CasePause,
     CaseStep,
+    Category,
     DutyRule,
     ExtensionRequest,
     Summon,
@@ -623,6 +624,7 @@ def dispatch_case(
     case: Case,
     department: Department,
     assisting: Iterable[Department] = (),
+    category: Category | None = None,
     expected_version: int | None = None,
 ) -> Case:
     """派单: hand the case to its lead department (and assisting ones); the deadlines start.
@@ -630,7 +632,8 @@ def dispatch_case(
     From ``pending_accept`` (accepting it in the same move) or ``pending_dispatch``. A re-dispatch after a
     return ends the return pause and moves the resolve deadline by the paused working time; a first
     dispatch in the round sets all three deadlines from now. Dispatching again to the same lead department
-    while it is ``pending_sign`` changes nothing.
+    while it is ``pending_sign`` changes nothing. ``category``: the category the dispatcher files the case
+    under (confirmed, or corrected); the duty rule and the deadlines follow it, and it is kept as a label.
     """
     require(actor, "cases.dispatch", case)
     return _run(
@@ -639,6 +642,7 @@ def dispatch_case(
         case=case,
         department=department,
         assisting=tuple(assisting),
+        category=category,
         expected_version=expected_version,
     )
 
@@ -650,15 +654,23 @@ def _dispatch(
     department: Department,
     assisting: tuple[Department, ...],
     expected_version: int | None,
+    category: Category | None = None,
     command: str = "dispatch",
     reason: str = "",
     rule: DutyRule | None = None,
     fresh: bool = False,
 ) -> Case:
-    if case.status == CaseStatus.PENDING_SIGN and case.department_id == getattr(department, "pk", None):
+    same_category = category is None or (category.pk == case.category_id and case.category_certain)
+    if (
+        case.status == CaseStatus.PENDING_SIGN
+        and case.department_id == getattr(department, "pk", None)
+        and same_category
+    ):
         return _unchanged(case)
     target = _target(command, case)
     _check_department(department)
+    if category is not None and not category.is_active:
+        raise ValidationFailed({"category": _("This category does not exist or is no longer in use.")})
     helpers = []
     for other in assisting:
         _check_department(other, "assisting")
@@ -674,6 +686,7 @@ def _dispatch(
         reason=reason,
         rule=rule,
         fresh=fresh,
+        category=category,
     )
 
 
@@ -719,15 +732,22 @@ def _hand_over(
     reason: str = "",
     rule: DutyRule | None = None,
     fresh: bool = False,
+    category: Category | None = None,
 ) -> Case:
     """Give the case to ``department`` as lead (dispatch, reassign): deadlines, assignments, step, notice.
 
     ``rule``: the duty rule, when the caller has just looked it up (else it is looked up here).
     ``fresh``: the case was submitted in this transaction, so it has no pauses, extension requests or
     assignments yet and they are not queried; ``auto_dispatch_new_case`` recorded its accept step.
+    ``category``: the category a person files the case under; the rule and the deadlines follow it.
     """
     now = timezone.now()
     cal = policy.work_calendar()
+    filed: dict[str, Any] = {}
+    if category is not None:
+        filed = {"category": category, "category_certain": True}
+        case.category, case.category_certain = category, True
+        rule = None  # the rule of the category now filed
     if rule is None:
         rule = find_duty_rule(category=case.category, region_path=case.region_path)
     case.duty_rule = rule
@@ -736,6 +756,7 @@ def _hand_over(
     running = case.resolve_due_at is not None and case.status != CaseStatus.PENDING_ACCEPT
     previous_lead = case.department_id
     fields: dict[str, Any] = {
+        **filed,
         "department": department,
         "duty_rule": rule,
         "dispatched_at": now,
@@ -808,6 +829,8 @@ def _hand_over(
         "resolve_due_at": _iso(case.resolve_due_at),
         "duty_rule": rule.pk if rule else None,
     }
+    if category is not None:
+        data["category"] = category.pk
     if previous_lead and previous_lead != department.pk:
         data["from_department"] = previous_lead
     if pending is not None:

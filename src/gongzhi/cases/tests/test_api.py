@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import Client
+from django.urls import reverse
 
 from gongzhi.accounts.services import create_token
 from gongzhi.audit.models import AuditEvent
@@ -559,3 +560,37 @@ def test_the_case_lists_its_summons_and_who_reported_in_when(world, client, zhuj
     assert rows[world.chengguan.pk]["reported_at"] is None and rows[world.chengguan.pk]["on_time"] is None
     login(client, world.resident)  # the reporter does not see the internal summons
     assert client.get(f"{URL}/{case.pk}").json()["summons"] == []
+
+
+def test_dispatch_files_the_case_under_the_category_given(world, client):
+    cats = f.categories(world)
+    case = f.submitted_case(world)
+    login(client, world.dispatcher)
+    url = f"{URL}/{case.pk}/actions/dispatch"
+    bad = post(client, url, {"department_id": world.chengguan.pk, "category_id": 999_999})
+    assert bad.status_code == 422 and "category_id" in bad.json()["fields"]
+    assert Case.objects.get(pk=case.pk).status == "pending_accept"  # nothing changed
+
+    response = post(client, url, {"department_id": world.chengguan.pk, "category_id": cats["占道经营"].pk})
+    assert response.status_code == 200, response.content
+    assert response.json()["category"]["id"] == cats["占道经营"].pk
+    assert Case.objects.get(pk=case.pk).category_certain
+
+
+def test_the_workbench_offers_the_suggested_category_and_dispatch_files_it(world, client):
+    cats = f.categories(world)
+    case = f.submitted_case(world, title="南门早市占道经营", description="南门外早市摊位占满人行道。")
+    login(client, world.dispatcher)
+    html = client.get(reverse("cases:workbench")).content.decode()
+    assert f'name="dispatch-{case.pk}-category"' in html
+    response = client.post(
+        reverse("cases:action", args=[case.pk, "dispatch"]),
+        {
+            "return_to": "workbench",
+            f"dispatch-{case.pk}-department": world.chengguan.pk,
+            f"dispatch-{case.pk}-category": cats["占道经营"].pk,
+            f"dispatch-{case.pk}-expected_version": case.version,
+        },
+    )
+    assert response.status_code in (200, 302)
+    assert Case.objects.get(pk=case.pk).category_id == cats["占道经营"].pk

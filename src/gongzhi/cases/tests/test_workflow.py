@@ -804,3 +804,37 @@ def test_urging_a_result_under_review_presses_the_reviewer_not_the_department(
         Notification.objects.filter(case=processing, kind="case.urge").values_list("recipient_id", flat=True)
     )
     assert world.handler.pk in urged and world.dispatcher.pk not in urged
+
+
+def test_the_dispatcher_files_the_case_under_a_category_and_routing_follows_it(
+    world, django_capture_on_commit_callbacks
+):
+    """A resident's report carries no category; the dispatcher picks 欠薪 while dispatching: the case is
+    filed under it, its deadlines are 欠薪's, and the choice is kept as a training label."""
+    from gongzhi.cases.services import update_category
+    from gongzhi.intelligence.models import Label
+
+    f.seed_calendar(2026)
+    wages = f.categories(world)["欠薪"]
+    wages = update_category(actor=world.admin, category=wages, resolve_days=10)
+    with time_machine.travel(at(2026, 3, 9, 10, 0), tick=False):  # Monday
+        case = f.submitted_case(world, title="装修公司拖欠三个月工资", description="老板一直拖着不发工资。")
+        assert case.category_id is None
+        with django_capture_on_commit_callbacks(execute=True):
+            case = dispatch_case(
+                actor=world.dispatcher, case=case, department=world.chengguan, category=wages
+            )
+    case.refresh_from_db()
+    assert (case.category_id, case.category_certain) == (wages.pk, True)
+    assert case.resolve_due_at == at(2026, 3, 23, 23, 59, 59)  # 10 working days, not the default 5
+    assert case.steps.get(action="dispatch").data["category"] == wages.pk
+    assert AuditEvent.objects.filter(action="cases.dispatch", data__category=wages.pk).exists()
+    labels = dict(Label.objects.filter(case=case).values_list("kind", "category_id"))
+    assert labels["category"] == wages.pk
+
+    inactive = f.categories(world)["供暖"]  # a category taken out of use cannot be filed under
+    inactive = update_category(actor=world.admin, category=inactive, is_active=False)
+    other = f.submitted_case(world)
+    with pytest.raises(ValidationFailed):
+        dispatch_case(actor=world.dispatcher, case=other, department=world.chengguan, category=inactive)
+    assert Case.objects.get(pk=other.pk).status == CaseStatus.PENDING_ACCEPT
