@@ -80,8 +80,15 @@ class PauseKind(models.TextChoices):
 
 
 class CalendarDayKind(models.TextChoices):
+    """Kind of a working-calendar row; ``normal`` is a day an administrator set back to its weekday's rule.
+
+    A ``normal`` row changes nothing in the arithmetic (Monday-Friday worked, weekends off); it exists so
+    that re-seeding the year does not bring back the holiday or make-up day the administrator removed.
+    """
+
     HOLIDAY = "holiday", _("Holiday")
     MAKEUP_WORKDAY = "makeup_workday", _("Make-up working day")
+    NORMAL = "normal", _("Normal day (set by hand)")
 
 
 class AttachmentKind(models.TextChoices):

@@ -66,7 +66,11 @@ def _build_calendar() -> WorkCalendar:
     holidays = set()
     makeup = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
-        (holidays if kind == CalendarDayKind.HOLIDAY else makeup).add(day)
+        if kind == CalendarDayKind.HOLIDAY:
+            holidays.add(day)
+        elif kind == CalendarDayKind.MAKEUP_WORKDAY:
+            makeup.add(day)
+        # CalendarDayKind.NORMAL: a day set back by hand follows its weekday, like a date with no row
     return WorkCalendar(holidays=holidays, makeup_workdays=makeup)
 
 

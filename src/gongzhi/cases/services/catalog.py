@@ -930,16 +930,23 @@ def seed_calendar_year(*, actor, year: int) -> CalendarSeedReport:
 
 @transaction.atomic
 def set_calendar_day(*, actor, date: date_type, kind: str | None, name: str = "") -> CalendarDay | None:
-    """修改工作日历: make ``date`` a holiday, a make-up working day (调休), or (``kind=None``) a normal day.
+    """修改工作日历: make ``date`` a holiday, a make-up working day (调休), or a normal day.
 
-    The row is deleted and recreated so that the cached calendar notices the change in every process;
-    the cache of this process is dropped on commit. Returns the new row, or None for a normal day.
+    ``kind`` is ``"holiday"``, ``"makeup_workday"``, or ``"normal"`` (``None`` means the same): a day that
+    follows its weekday. Every change is stored as a row set by hand (``source`` "manual: …"), which
+    seeding never touches; so clearing a seeded holiday stores a ``normal`` row instead of deleting the
+    seeded one, and a later ``seed_calendar_year`` does not bring the holiday back. Making a date that
+    has no row normal changes nothing. The row is deleted and recreated so that the cached calendar
+    notices the change in every process; the cache of this process is dropped on commit. Returns the
+    stored row, or None when the date has no row.
     """
     require(actor, PERMISSION)
+    if kind is None:
+        kind = CalendarDayKind.NORMAL
     errors: dict[str, Any] = {}
     if isinstance(date, datetime) or not isinstance(date, date_type):
         errors["date"] = _("Enter a valid date.")
-    elif kind not in (None, *CalendarDayKind.values):
+    elif kind not in CalendarDayKind.values:
         errors["kind"] = _("Choose holiday, make-up working day or normal day.")
     elif kind == CalendarDayKind.MAKEUP_WORKDAY and date.weekday() < 5:
         errors["kind"] = _("Only a Saturday or Sunday can be a make-up working day.")
@@ -952,14 +959,12 @@ def set_calendar_day(*, actor, date: date_type, kind: str | None, name: str = ""
     old = {"kind": current.kind, "name": current.name, "source": current.source} if current else None
     if current is not None and current.kind == kind and current.name == name:
         return current
-    if current is None and kind is None:
-        return None
+    if current is None and kind == CalendarDayKind.NORMAL:
+        return None  # already a normal day, and no seeded row to shield from re-seeding
     if current is not None:
         current.delete()
-    row = None
-    if kind is not None:
-        source = f"{MANUAL_SOURCE}: {getattr(actor, 'username', '')}"[:200]
-        row = CalendarDay.objects.create(date=date, kind=kind, name=name, source=source)
+    source = f"{MANUAL_SOURCE}: {getattr(actor, 'username', '')}"[:200]
+    row = CalendarDay.objects.create(date=date, kind=kind, name=name, source=source)
     record(
         actor=actor,
         action="cases.set_calendar_day",
@@ -967,7 +972,7 @@ def set_calendar_day(*, actor, date: date_type, kind: str | None, name: str = ""
         target_type="cases.calendarday",
         target_id=date.isoformat(),
         target_label=date.isoformat(),
-        data={"date": date.isoformat(), "old": old, "new": {"kind": kind, "name": name} if kind else None},
+        data={"date": date.isoformat(), "old": old, "new": {"kind": kind, "name": name}},
     )
     transaction.on_commit(policy.forget_calendar)
     return row

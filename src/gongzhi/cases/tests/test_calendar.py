@@ -88,9 +88,9 @@ def test_editing_a_day_changes_the_cached_calendar(world, django_capture_on_comm
     }
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert set_calendar_day(actor=world.admin, date=date(2026, 10, 10), kind=None) is None
+        row = set_calendar_day(actor=world.admin, date=date(2026, 10, 10), kind=None)
 
-    assert not CalendarDay.objects.filter(date=date(2026, 10, 10)).exists()
+    assert (row.kind, row.source) == ("normal", "manual: admin")  # kept, so re-seeding leaves it alone
     assert not work_calendar().is_working_day(date(2026, 10, 10))  # back to an ordinary Saturday
 
 
@@ -166,3 +166,31 @@ def test_category_commands(world, tmp_path):
 
     with pytest.raises(CommandError):
         call_command("cases", "import-categories", str(tmp_path / "missing.csv"))
+
+
+def test_a_seeded_holiday_cleared_by_hand_stays_a_working_day_after_reseeding(
+    world, django_capture_on_commit_callbacks
+):
+    # 2026-10-07 (Wednesday) is a 国庆 holiday in the State Council notice; the street works that day
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_calendar_year(actor=world.admin, year=2026)
+        set_calendar_day(actor=world.admin, date=date(2026, 10, 7), kind=None, name="国庆值守")
+    assert work_calendar().is_working_day(date(2026, 10, 7))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = seed_calendar_year(actor=world.admin, year=2026)
+
+    assert date(2026, 10, 7) in report.kept_manual
+    assert not report.created
+    assert work_calendar().is_working_day(date(2026, 10, 7))
+
+
+def test_a_seeded_make_up_day_cleared_by_hand_is_an_ordinary_saturday_after_reseeding(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_calendar_year(actor=world.admin, year=2026)
+        set_calendar_day(actor=world.admin, date=date(2026, 10, 10), kind=None)
+        seed_calendar_year(actor=world.admin, year=2026)
+
+    assert not work_calendar().is_working_day(date(2026, 10, 10))
