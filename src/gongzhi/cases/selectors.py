@@ -811,3 +811,36 @@ def pending_summons_for(user, case) -> list:
     if not scope.department_ids:
         return []
     return list(open_summons_for_scope(case, scope))
+
+
+from .selectors_catalog import (  # noqa: E402  (the 事项配置 reads, re-exported)
+    calendar_days,
+    calendar_summary,
+    calendar_years,
+    category_node,
+    category_tree,
+    duty_rule_changes,
+    duty_rules_visible_to,
+    get_category,
+    get_duty_rule,
+    has_categories,
+    manages_whole_catalog,
+    rule_categories,
+    rule_regions_for,
+)
+
+__all__ += [
+    "calendar_days",
+    "calendar_summary",
+    "calendar_years",
+    "category_node",
+    "category_tree",
+    "duty_rule_changes",
+    "duty_rules_visible_to",
+    "get_category",
+    "get_duty_rule",
+    "has_categories",
+    "manages_whole_catalog",
+    "rule_categories",
+    "rule_regions_for",
+]

@@ -31,6 +31,11 @@ def region_roots_for(user) -> list[Region]:
     return list(Region.objects.filter(path__in=scope.region_paths).order_by("path"))
 
 
+def top_region_paths() -> list[str]:
+    """Paths of the top nodes of the whole region tree (usually the one district), for "covers all" checks."""
+    return list(Region.objects.filter(parent__isnull=True).order_by("path").values_list("path", flat=True))
+
+
 def region_children(*, user, region: Region) -> QuerySet[Region]:
     return (
         regions_visible_to(user)

@@ -35,15 +35,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import Department
-from gongzhi.accounts.scoping import require
+from gongzhi.accounts.scoping import require, scope_of
 from gongzhi.audit.services import record
-from gongzhi.core.errors import Conflict, InvalidTransition, ValidationFailed
+from gongzhi.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from gongzhi.core.memo import KeyedMemo
 
 from .. import deadlines, policy
 from ..choices import CalendarDayKind
 from ..default_categories import DEFAULT_TREE, CategorySpec
 from ..models import CalendarDay, Case, Category, DutyRule
+from ..selectors_catalog import manages_whole_catalog
 from .routing import Suggestion, find_duty_rule, register_suggester
 
 __all__ = [
@@ -72,6 +73,16 @@ MAX_CHILDREN = 99
 MAX_SIGN_HOURS = 720
 MAX_RESOLVE_DAYS = 365
 MANUAL_SOURCE = "manual"
+
+
+def require_whole_catalog(actor) -> None:
+    """``cases.manage_catalog`` over the whole district: the category tree, the calendar, district-wide rules.
+
+    A catalog administrator bound to a street may edit only the duty rules of that street's regions.
+    """
+    require(actor, PERMISSION)
+    if not manages_whole_catalog(actor):
+        raise PermissionDenied()
 
 
 class _Unset:
@@ -297,7 +308,7 @@ def install_default_categories(*, actor) -> CategoryImportReport:
     ``gongzhi cases install-categories`` may run it every time. Deadlines and keywords edited by an
     administrator are never overwritten.
     """
-    require(actor, PERMISSION)
+    require_whole_catalog(actor)
     plan = _TreePlan()
     report = CategoryImportReport()
 
@@ -397,7 +408,7 @@ def import_categories(
     is written. Repeated rows are skipped and listed. Existing nodes are matched by name under their
     parent and left unchanged, so importing the same file twice changes nothing.
     """
-    require(actor, PERMISSION)
+    require_whole_catalog(actor)
     report = CategoryImportReport(dry_run=dry_run)
     if not source:
         if isinstance(file_or_rows, str | Path):
@@ -535,7 +546,7 @@ def update_category(
     whole subtree; a node can be reactivated only under an active parent. Asking for the values that
     already hold changes nothing and writes no audit event.
     """
-    require(actor, PERMISSION)
+    require_whole_catalog(actor)
     errors: dict[str, Any] = {}
     _check_limit(errors, "sign_hours", None if sign_hours is UNSET else sign_hours, MAX_SIGN_HOURS)
     _check_limit(errors, "contact_hours", None if contact_hours is UNSET else contact_hours, MAX_SIGN_HOURS)
@@ -610,11 +621,19 @@ def _check_rule_values(
 
 
 def _require_for(actor, region) -> None:
-    """``cases.manage_catalog``, over ``region`` when the rule is bound to one."""
+    """``cases.manage_catalog`` over ``region``, or over the whole district for a district-wide rule.
+
+    ``require(actor, perm, region)`` alone is not enough here: it lets a region node pass when it is an
+    *ancestor* of the actor's scope (so a street can see where it sits in the tree), which would let a
+    street's catalog administrator rewrite the district's rules. A rule is edited only by someone whose
+    scope covers the rule's whole region.
+    """
     if region is None:
-        require(actor, PERMISSION)
-    else:
-        require(actor, PERMISSION, region)
+        require_whole_catalog(actor)
+        return
+    require(actor, PERMISSION)
+    if not scope_of(actor).covers_path(region.path):
+        raise PermissionDenied()
 
 
 def _rule_values(rule: DutyRule) -> dict[str, Any]:
@@ -877,7 +896,7 @@ def seed_calendar_year(*, actor, year: int) -> CalendarSeedReport:
     longer lists (e.g. a provisional year once the State Council notice is known). Days an administrator
     set by hand are never touched. Running it again changes nothing; nothing changed means no audit.
     """
-    require(actor, PERMISSION)
+    require_whole_catalog(actor)
     try:
         holidays, makeup, source = deadlines.seed_calendar(year)
     except (TypeError, ValueError):
@@ -940,7 +959,7 @@ def set_calendar_day(*, actor, date: date_type, kind: str | None, name: str = ""
     notices the change in every process; the cache of this process is dropped on commit. Returns the
     stored row, or None when the date has no row.
     """
-    require(actor, PERMISSION)
+    require_whole_catalog(actor)
     if kind is None:
         kind = CalendarDayKind.NORMAL
     errors: dict[str, Any] = {}

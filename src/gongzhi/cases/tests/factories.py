@@ -307,3 +307,22 @@ def pdf_bytes() -> bytes:
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def catalog_admin(world, username: str = "xiangyang_catalog", *, region=None, name: str = "吴晓梅"):
+    """A street's catalog administrator: an operator-defined role holding ``cases.manage_catalog``
+    (and ``cases.view``) over ``region`` (向阳街道 by default), as a district sets up for its streets."""
+    from gongzhi.accounts.choices import ScopeKind
+    from gongzhi.accounts.models import Permission
+
+    role, created = Role.objects.get_or_create(
+        code="street_catalog_admin",
+        defaults={"name": "街道事项配置管理员", "scope_kind": ScopeKind.REGION, "sort_order": 150},
+    )
+    if created:
+        role.permissions.set(Permission.objects.filter(code__in=["cases.manage_catalog", "cases.view"]))
+    user = create_user(
+        actor=None, username=username, password=PASSWORD, display_name=name, phone="", is_staff=True
+    )
+    assign_role(actor=None, user=user, role=role, region=region or world.street)
+    return user

@@ -160,6 +160,34 @@ def test_only_catalog_managers_edit_the_duty_list(world, tree):
         deactivate_duty_rule(actor=world.handler, rule=rule)
 
 
+def test_a_street_catalog_admin_edits_only_the_rules_of_their_street(world, tree):
+    from gongzhi.cases.tests.factories import catalog_admin
+
+    street_admin = catalog_admin(world)  # cases.manage_catalog over 向阳街道
+    ours = create_duty_rule(
+        actor=street_admin, category=tree["燃气"], lead_department=world.zhujian, region=world.community
+    )
+    theirs = create_duty_rule(
+        actor=world.admin, category=tree["燃气"], lead_department=world.zhujian, region=world.other_street
+    )
+    districtwide = create_duty_rule(actor=world.admin, category=tree["燃气"], lead_department=world.zhujian)
+
+    assert update_duty_rule(actor=street_admin, rule=ours, sign_hours=1).sign_hours == 1
+    for rule in (theirs, districtwide):
+        with pytest.raises(PermissionDenied):
+            update_duty_rule(actor=street_admin, rule=rule, sign_hours=1)
+        with pytest.raises(PermissionDenied):
+            deactivate_duty_rule(actor=street_admin, rule=rule, reason="不归本街道")
+    for region in (None, world.district, world.other_street):  # 全区, the district above, a neighbour
+        with pytest.raises(PermissionDenied):
+            create_duty_rule(
+                actor=street_admin, category=tree["供暖"], lead_department=world.zhujian, region=region
+            )
+    # the tree and the calendar are district-wide: a street cannot change them
+    with pytest.raises(PermissionDenied):
+        update_category(actor=street_admin, category=tree["燃气"], sign_hours=1)
+
+
 # --- keyword suggestions ---------------------------------------------------------------------------------
 
 
