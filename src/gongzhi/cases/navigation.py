@@ -39,5 +39,11 @@ ITEMS = [
         "permission": ("cases.submit", "cases.view"),  # as views.proxy requires
         "order": 35,
     },
+    {
+        "label": _("Case settings"),  # 事项配置: categories, duty list, working calendar
+        "url": "cases:catalog",
+        "permission": "cases.manage_catalog",
+        "order": 37,
+    },
     {"label": lazy(_notifications_label, SafeString)(), "url": "cases:notifications", "order": 39},
 ]

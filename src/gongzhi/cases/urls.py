@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_catalog
 
 app_name = "cases"
 urlpatterns = [
@@ -17,6 +17,24 @@ urlpatterns = [
     path("follow-up/", views.follow_up, name="follow_up"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/count/", views.notification_count, name="notification_count"),
+    path("catalog/", views_catalog.categories, name="catalog"),
+    path("catalog/categories/", views_catalog.categories, name="catalog_categories"),
+    path("catalog/categories/import/", views_catalog.category_import, name="catalog_category_import"),
+    path("catalog/categories/<int:pk>/edit/", views_catalog.category_edit, name="catalog_category_edit"),
+    path("catalog/duty-rules/", views_catalog.duty_rules, name="catalog_duty_rules"),
+    path("catalog/duty-rules/<int:pk>/edit/", views_catalog.duty_rule_edit, name="catalog_duty_rule_edit"),
+    path(
+        "catalog/duty-rules/<int:pk>/deactivate/",
+        views_catalog.duty_rule_deactivate,
+        name="catalog_duty_rule_deactivate",
+    ),
+    path(
+        "catalog/duty-rules/<int:pk>/history/",
+        views_catalog.duty_rule_history,
+        name="catalog_duty_rule_history",
+    ),
+    path("catalog/calendar/", views_catalog.calendar, name="catalog_calendar"),
+    path("catalog/calendar/seed/", views_catalog.calendar_seed, name="catalog_calendar_seed"),
     path("<int:pk>/detail/", views.detail, name="detail"),
     path("<int:pk>/actions/", views.actions_fragment, name="actions"),
     path("<int:pk>/timeline/", views.timeline_fragment, name="timeline"),

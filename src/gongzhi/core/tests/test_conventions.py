@@ -13,10 +13,8 @@ DOCS = SRC.parent.parent / "docs"
 
 def _interface_files():
     for app in sorted(p for p in SRC.iterdir() if p.is_dir()):
-        for name in ("views.py", "api.py", "forms.py", "tasks.py"):
-            path = app / name
-            if path.exists():
-                yield path
+        for stem in ("views", "api", "forms", "tasks"):  # and their split modules, e.g. views_catalog.py
+            yield from sorted(app.glob(f"{stem}.py")) + sorted(app.glob(f"{stem}_*.py"))
 
 
 def test_views_and_api_never_touch_model_managers():
