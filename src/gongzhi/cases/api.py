@@ -23,6 +23,7 @@ from gongzhi.core.errors import NotFound, ValidationFailed
 from gongzhi.core.middleware import client_ip
 
 from . import selectors, services
+from .api_catalog import router as catalog_router
 from .forms import available_actions, category_by_id, lookup_allowed
 from .schemas import (
     AcceptIn,
@@ -60,6 +61,8 @@ from .selectors import case_by_number
 
 PREFIX = "/cases"
 router = Router(tags=["cases"])
+# 事项配置 lives in its own module and under its own prefix (/api/v1/catalog/...).
+EXTRA_ROUTERS = [("/catalog", catalog_router)]
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

@@ -137,6 +137,8 @@ def mount_routers() -> None:
             continue
         prefix = getattr(module, "PREFIX", f"/{config.label}/")
         api.add_router(prefix, module.router)
+        for extra_prefix, extra_router in getattr(module, "EXTRA_ROUTERS", ()):
+            api.add_router(extra_prefix, extra_router)
 
 
 mount_routers()
