@@ -100,7 +100,9 @@ class CalendarDayForm(forms.Form):
 
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("Set to"), choices=CalendarDayKind.choices)
-    name = forms.CharField(label=_("Name"), required=False, max_length=40)
+    name = forms.CharField(
+        label=_("Day name"), required=False, max_length=40, help_text=_("For example 国庆节 or 春节调休.")
+    )
 
 
 class SeedYearForm(forms.Form):
