@@ -253,13 +253,8 @@ def _int(value) -> int | None:
         return None
 
 
-@page
-@require_http_methods(["GET", "POST"])
-def duty_rule_edit(request, pk: int):
-    """修改职责清单条目: the service retires the row and creates its successor (history kept)."""
-    context = _base(request, "duty_rules")
-    rule = selectors.get_duty_rule(user=request.user, pk=pk)
-    initial = {
+def _rule_initial(rule) -> dict:
+    return {
         "lead_department": rule.lead_department,
         "assisting": list(rule.assisting_departments.all()),
         "sign_hours": rule.sign_hours,
@@ -268,7 +263,15 @@ def duty_rule_edit(request, pk: int):
         "auto_dispatch": rule.auto_dispatch,
         "note": rule.note,
     }
-    form = _rule_form(request, data=request.POST or None, initial=initial, editing=True)
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def duty_rule_edit(request, pk: int):
+    """修改职责清单条目: the service retires the row and creates its successor (history kept)."""
+    context = _base(request, "duty_rules")
+    rule = selectors.get_duty_rule(user=request.user, pk=pk)
+    form = _rule_form(request, data=request.POST or None, initial=_rule_initial(rule), editing=True)
     deactivate = DeactivateRuleForm()
     status = 200
     if request.method == "POST":
@@ -302,7 +305,11 @@ def duty_rule_deactivate(request, pk: int):
         messages.success(request, _("The duty rule was retired: %(rule)s.") % {"rule": rule})
         return redirect("cases:catalog_duty_rules")
     context.update(
-        {"rule": rule, "form": _rule_form(request, initial={}, editing=True), "deactivate_form": form}
+        {
+            "rule": rule,
+            "form": _rule_form(request, initial=_rule_initial(rule), editing=True),
+            "deactivate_form": form,
+        }
     )
     return render(request, "cases/catalog/duty_rule_edit.html", context, status=422)
 

@@ -289,6 +289,17 @@ def test_creating_editing_and_retiring_a_rule_through_the_page_keeps_its_history
     assert "系统管理员" in history
 
 
+def test_retiring_a_rule_needs_a_reason(world, client, tree):
+    rule = _rule(world, tree["垃圾清运"])
+    login(client, world.admin)
+
+    response = client.post(reverse("cases:catalog_duty_rule_deactivate", args=[rule.pk]), {"reason": ""})
+
+    assert response.status_code == 422
+    assert 'data-field-error="reason"' in response.content.decode()
+    assert DutyRule.objects.get(pk=rule.pk).is_active
+
+
 def test_a_duplicate_rule_is_refused_next_to_the_field(world, client, tree):
     _rule(world, tree["欠薪"])
     login(client, world.admin)
