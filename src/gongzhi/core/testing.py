@@ -15,6 +15,25 @@ from django.test import TestCase
 PASSWORD = "Gongzhi#2026"
 
 
+def command_env(tmp_path, **extra: str) -> dict[str, str]:
+    """The environment for a ``gongzhi`` command a test starts in a subprocess: none of the test run's
+    own ``GONGZHI_*`` settings, debug keys, and its ``var/`` and SQLite file under ``tmp_path``."""
+    import os
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("GONGZHI_") and key != "DJANGO_SETTINGS_MODULE"
+    }
+    env |= {
+        "GONGZHI_DEBUG": "1",
+        "GONGZHI_VAR_DIR": str(tmp_path / "var"),
+        "GONGZHI_DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        **extra,
+    }
+    return env
+
+
 def square(lon: float, lat: float, size: float = 0.01) -> dict:
     return {
         "type": "Polygon",

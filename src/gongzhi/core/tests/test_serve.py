@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -10,6 +9,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from gongzhi.core.testing import command_env
 
 
 def _free_port() -> int:
@@ -47,16 +48,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_serve_with_jobs_runs_the_consumer_and_stops_it(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("GONGZHI_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env |= {
-        "GONGZHI_DEBUG": "1",
-        "GONGZHI_VAR_DIR": str(tmp_path / "var"),
-        "GONGZHI_DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
-    }
+    env = command_env(tmp_path)
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gongzhi", "serve", "--jobs", "--addr", f"127.0.0.1:{port}", "--workers", "1"],

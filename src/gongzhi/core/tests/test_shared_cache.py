@@ -7,7 +7,6 @@ process and read in another, with the file cache of a single machine and with Re
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -15,26 +14,13 @@ import uuid
 
 import pytest
 
+from gongzhi.core.testing import command_env
+
 COUNT = (
     "from django.core.cache import cache; from gongzhi.cases.forms import lookup_allowed; "
     "[lookup_allowed(client='198.51.100.7', number='{number}') for _ in range({times})]; "
     "print(cache.get('cases:lookup:number:{number}'))"
 )
-
-
-def _env(tmp_path, **extra) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("GONGZHI_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env |= {
-        "GONGZHI_DEBUG": "1",
-        "GONGZHI_VAR_DIR": str(tmp_path / "var"),
-        "GONGZHI_DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
-        **extra,
-    }
-    return env
 
 
 def _count_in_new_process(env: dict, number: str, times: int) -> int:
@@ -58,7 +44,7 @@ def _count_in_new_process(env: dict, number: str, times: int) -> int:
 
 
 def test_two_processes_share_the_lookup_counter_in_the_file_cache(tmp_path):
-    env = _env(tmp_path)
+    env = command_env(tmp_path)
     number = f"GZ{uuid.uuid4().hex[:12].upper()}"
     assert _count_in_new_process(env, number, 6) == 6
     assert _count_in_new_process(env, number, 6) == 12  # the second worker sees the first one's attempts
@@ -75,7 +61,7 @@ def _redis_up() -> bool:
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 def test_two_processes_share_the_lookup_counter_in_redis(tmp_path):
-    env = _env(tmp_path, GONGZHI_REDIS_URL="redis://127.0.0.1:6379/15")
+    env = command_env(tmp_path, GONGZHI_REDIS_URL="redis://127.0.0.1:6379/15")
     number = f"GZ{uuid.uuid4().hex[:12].upper()}"
     assert _count_in_new_process(env, number, 4) == 4
     assert _count_in_new_process(env, number, 4) == 8
