@@ -27,6 +27,7 @@ from . import selectors, services
 from .choices import CalendarDayKind
 from .forms_catalog import CalendarDayForm, CategoryForm, CategoryImportForm, DeactivateRuleForm, DutyRuleForm
 from .selectors_catalog import CATALOG_PERMISSION, is_manual
+from .services.catalog import FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR
 from .views import _form_errors
 
 TRIGGER = "catalog-changed"
@@ -353,7 +354,7 @@ def _shown(field: str, value, names: dict) -> str:
 
 def _year(request) -> int:
     year = _int(request.GET.get("year") or request.POST.get("year"))
-    if year is None or not 2004 <= year <= 2100:
+    if year is None or not FIRST_CALENDAR_YEAR <= year <= LAST_CALENDAR_YEAR:
         year = timezone.localdate().year
     return year
 

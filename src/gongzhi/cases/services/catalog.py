@@ -73,6 +73,9 @@ MAX_CHILDREN = 99
 MAX_SIGN_HOURS = 720
 MAX_RESOLVE_DAYS = 365
 MANUAL_SOURCE = "manual"
+FIRST_CALENDAR_YEAR = 2004
+LAST_CALENDAR_YEAR = 2100
+"""The years the working calendar is edited for (the pages and the API show no others)."""
 
 
 def require_whole_catalog(actor) -> None:
@@ -965,6 +968,11 @@ def set_calendar_day(*, actor, date: date_type, kind: str | None, name: str = ""
     errors: dict[str, Any] = {}
     if isinstance(date, datetime) or not isinstance(date, date_type):
         errors["date"] = _("Enter a valid date.")
+    elif not FIRST_CALENDAR_YEAR <= date.year <= LAST_CALENDAR_YEAR:
+        errors["date"] = _("Only dates from %(first)s to %(last)s can be set.") % {
+            "first": FIRST_CALENDAR_YEAR,
+            "last": LAST_CALENDAR_YEAR,
+        }
     elif kind not in CalendarDayKind.values:
         errors["kind"] = _("Choose holiday, make-up working day or normal day.")
     elif kind == CalendarDayKind.MAKEUP_WORKDAY and date.weekday() < 5:

@@ -361,6 +361,17 @@ def test_calendar_errors(world, client):
     assert not CalendarDay.objects.exists()
 
 
+def test_a_day_outside_the_calendars_years_is_refused(world, client):
+    """The pages and the API list 2004–2100 only: a day set outside could never be seen or cleared."""
+    for day in ("1900-01-01", "9999-12-31", "2003-12-31", "2101-01-01"):
+        response = send(client, "put", f"{URL}/calendar/{day}", {"kind": "holiday"}, world.admin)
+        assert response.status_code == 422, day
+        assert response.json()["fields"]["date"] == ["只能设定 2004 年至 2100 年的日期。"]
+    last = send(client, "put", f"{URL}/calendar/2100-12-31", {"kind": "holiday"}, world.admin)
+    assert last.status_code == 200
+    assert list(CalendarDay.objects.values_list("date", flat=True)) == [date(2100, 12, 31)]
+
+
 def test_making_a_plain_day_normal_stores_nothing(world, client):
     seed_calendar_year(actor=world.admin, year=2026)
     response = send(client, "put", f"{URL}/calendar/2026-11-18", {"kind": "normal"}, world.admin)
