@@ -404,9 +404,9 @@ def calendar(request):
 def calendar_seed(request):
     """录入年度节假日 (State Council notice, or the statutory days of a year not yet announced)."""
     _base(request, "calendar")
-    year = _year(request)
+    year = _year(request)  # the page to go back to
     try:
-        report = services.seed_calendar_year(actor=request.user, year=year)
+        report = services.seed_calendar_year(actor=request.user, year=_int(request.POST.get("year")))
     except DomainError as exc:
         if exc.status in (403, 404):
             raise

@@ -900,6 +900,17 @@ def seed_calendar_year(*, actor, year: int) -> CalendarSeedReport:
     set by hand are never touched. Running it again changes nothing; nothing changed means no audit.
     """
     require_whole_catalog(actor)
+    if (
+        isinstance(year, bool)
+        or not isinstance(year, int)
+        or not FIRST_CALENDAR_YEAR <= year <= LAST_CALENDAR_YEAR
+    ):
+        raise ValidationFailed(
+            {
+                "year": _("Holidays can only be loaded for %(first)s to %(last)s.")
+                % {"first": FIRST_CALENDAR_YEAR, "last": LAST_CALENDAR_YEAR}
+            }
+        )
     try:
         holidays, makeup, source = deadlines.seed_calendar(year)
     except (TypeError, ValueError):

@@ -395,6 +395,17 @@ def test_calendar_lists_the_year_and_seeds_it(world, client):
     assert "2026-10-10" in page and "调休上班" in page
 
 
+def test_seeding_a_year_outside_the_calendar_changes_nothing(world, client):
+    """A forged or mistyped year is refused; it does not quietly load the current year instead."""
+    login(client, world.admin)
+    for year in ("1990", "2101", "abc", ""):
+        response = client.post(reverse("cases:catalog_calendar_seed"), {"year": year}, follow=True)
+        assert response.status_code == 200
+        assert "只能录入 2004 年至 2100 年的节假日。" in response.content.decode(), year
+    assert not CalendarDay.objects.exists()
+    assert not AuditEvent.objects.filter(action="cases.seed_calendar").exists()
+
+
 def test_calendar_set_and_clear_a_day_and_reseed(world, client, django_capture_on_commit_callbacks):
     from gongzhi.cases.policy import work_calendar
 
