@@ -21,6 +21,7 @@ from gongzhi.core.models import scope_q
 from gongzhi.regions.selectors import regions_visible_to, top_region_paths
 
 from .choices import CalendarDayKind
+from .deadlines import PROVISIONAL_SOURCE
 from .models import CalendarDay, Category, DutyRule
 from .policy import DEFAULT_CONTACT_HOURS, DEFAULT_RESOLVE_DAYS, DEFAULT_SIGN_HOURS
 
@@ -234,6 +235,22 @@ def calendar_years() -> list[int]:
 
 def is_manual(day: CalendarDay) -> bool:
     return day.source.startswith("manual")
+
+
+def calendar_source(day: CalendarDay) -> tuple[str, str]:
+    """Where a calendar day comes from, for the page: (label, detail shown small, or "").
+
+    Set by hand (and by whom), a provisional year (statutory days only, before the State Council notice)
+    or the State Council notice (the detail names the holiday data it came from).
+    """
+    if is_manual(day):
+        who = day.source.partition(":")[2].strip()
+        return (_("Set by hand (%(user)s)") % {"user": who} if who else _("Set by hand")), ""
+    if day.source == PROVISIONAL_SOURCE:
+        return _(
+            "Provisional: statutory holidays only; load the year again once the State Council notice is out"
+        ), ""
+    return _("State Council notice"), day.source
 
 
 def calendar_summary(year: int) -> dict[str, int]:

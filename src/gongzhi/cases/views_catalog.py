@@ -26,7 +26,7 @@ from gongzhi.core.views import page
 from . import selectors, services
 from .choices import CalendarDayKind
 from .forms_catalog import CalendarDayForm, CategoryForm, CategoryImportForm, DeactivateRuleForm, DutyRuleForm
-from .selectors_catalog import CATALOG_PERMISSION, is_manual
+from .selectors_catalog import CATALOG_PERMISSION, calendar_source, is_manual
 from .services.catalog import FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR
 from .views import _form_errors
 
@@ -383,7 +383,12 @@ def calendar(request):
                 return redirect(f"{reverse('cases:catalog_calendar')}?year={data['date'].year}")
         status = 422
     days = [
-        {"day": day, "manual": is_manual(day), "weekend": day.date.weekday() >= 5}
+        {
+            "day": day,
+            "manual": is_manual(day),
+            "weekend": day.date.weekday() >= 5,
+            "source": calendar_source(day),
+        }
         for day in selectors.calendar_days(year)
     ]
     context.update(

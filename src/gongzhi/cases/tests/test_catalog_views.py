@@ -406,6 +406,19 @@ def test_seeding_a_year_outside_the_calendar_changes_nothing(world, client):
     assert not AuditEvent.objects.filter(action="cases.seed_calendar").exists()
 
 
+def test_calendar_names_the_source_of_each_day_in_chinese(world, client):
+    """A year the State Council has not announced yet is marked provisional, in Chinese, not as a notice."""
+    seed_calendar_year(actor=world.admin, year=2099)
+    login(client, world.admin)
+    client.post(reverse("cases:catalog_calendar"), {"date": "2099-12-31", "kind": "holiday"})
+
+    page = client.get(reverse("cases:catalog_calendar"), {"year": 2099}).content.decode()
+
+    assert "provisional" not in page and "manual:" not in page
+    assert "暂定：只含法定假日" in page and "节假日数据" not in page
+    assert "手工设定（" in page
+
+
 def test_calendar_set_and_clear_a_day_and_reseed(world, client, django_capture_on_commit_callbacks):
     from gongzhi.cases.policy import work_calendar
 
