@@ -831,9 +831,13 @@ def update_duty_rule(
 def deactivate_duty_rule(*, actor, rule: DutyRule, reason: str = "") -> DutyRule:
     """停用职责清单条目: retire the rule; cases of its category then go to the dispatcher's queue.
 
-    Retiring a rule that is already retired returns it unchanged.
+    The reason is required (it is shown in the rule's history). Retiring a rule that is already retired
+    returns it unchanged.
     """
     _require_for(actor, rule.region)
+    reason = (reason or "").strip()
+    if not reason and DutyRule.objects.filter(pk=rule.pk, is_active=True).exists():
+        raise ValidationFailed({"reason": _("Give the reason for retiring this rule.")})
     changed = DutyRule.objects.filter(pk=rule.pk, is_active=True).update(
         is_active=False, updated_at=timezone.now()
     )

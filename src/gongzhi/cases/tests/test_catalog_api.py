@@ -255,6 +255,19 @@ def test_rule_errors_name_the_field(world, client, tree):
     )
 
 
+def test_retiring_a_rule_needs_a_real_reason(world, client, tree):
+    """停用须填写原因: blank or spaces only are refused, the rule stays active and nothing is audited."""
+    rule = create_duty_rule(actor=world.admin, category=tree["欠薪"], lead_department=world.chengguan)
+    for reason in ("   ", "\u3000"):
+        response = send(
+            client, "post", f"{URL}/duty-rules/{rule.pk}/deactivate", {"reason": reason}, world.admin
+        )
+        assert response.status_code == 422
+        assert response.json()["fields"]["reason"] == ["请填写停用原因。"]
+    assert DutyRule.objects.get(pk=rule.pk).is_active
+    assert not AuditEvent.objects.filter(action="cases.deactivate_duty_rule").exists()
+
+
 def test_a_street_catalog_admin_cannot_touch_another_streets_rule(world, client, tree):
     street_admin = f.catalog_admin(world)
     theirs = create_duty_rule(
