@@ -744,6 +744,7 @@ def _hand_over(
     now = timezone.now()
     cal = policy.work_calendar()
     filed: dict[str, Any] = {}
+    previous_category = case.category_id
     if category is not None:
         filed = {"category": category, "category_certain": True}
         case.category, case.category_certain = category, True
@@ -831,6 +832,8 @@ def _hand_over(
     }
     if category is not None:
         data["category"] = category.pk
+        if previous_category and previous_category != category.pk:
+            data["from_category"] = previous_category  # a correction: keep the old value as well
     if previous_lead and previous_lead != department.pk:
         data["from_department"] = previous_lead
     if pending is not None:

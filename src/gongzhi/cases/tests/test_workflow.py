@@ -838,3 +838,28 @@ def test_the_dispatcher_files_the_case_under_a_category_and_routing_follows_it(
     with pytest.raises(ValidationFailed):
         dispatch_case(actor=world.dispatcher, case=other, department=world.chengguan, category=inactive)
     assert Case.objects.get(pk=other.pk).status == CaseStatus.PENDING_ACCEPT
+
+
+def test_a_corrected_category_keeps_the_previous_one_in_the_audit_and_timeline(world):
+    """The resident filed the case under 供暖; the dispatcher corrects it to 欠薪: the step and the audit
+    event keep both (old and new value), so the correction stays traceable after ``case.category`` changed."""
+    tree = f.categories(world)
+    case = f.submitted_case(
+        world,
+        actor=world.resident,
+        title="装修公司拖欠工资",
+        description="老板拖欠三个月工资。",
+        category=tree["供暖"],
+    )
+    assert (case.category_id, case.category_certain) == (tree["供暖"].pk, False)
+
+    dispatch_case(actor=world.dispatcher, case=case, department=world.chengguan, category=tree["欠薪"])
+
+    step = Case.objects.get(pk=case.pk).steps.get(action="dispatch")
+    assert (step.data["category"], step.data["from_category"]) == (tree["欠薪"].pk, tree["供暖"].pk)
+    event = AuditEvent.objects.get(action="cases.dispatch", target_id=str(case.pk))
+    assert (event.data["category"], event.data["from_category"]) == (tree["欠薪"].pk, tree["供暖"].pk)
+
+    confirmed = f.submitted_case(world, actor=world.resident, category=tree["供暖"])  # confirmed as it is
+    dispatch_case(actor=world.dispatcher, case=confirmed, department=world.chengguan, category=tree["供暖"])
+    assert "from_category" not in Case.objects.get(pk=confirmed.pk).steps.get(action="dispatch").data
