@@ -200,7 +200,11 @@ def duty_rule_changes(*, user, rule: DutyRule) -> list[RuleChange]:
     for event in events.order_by("-id"):
         data = event.data or {}
         old, new = data.get("old") or {}, data.get("new") or {}
-        rows = [(name, old.get(name), new[name]) for name in new if old.get(name) != new[name]]
+        rows = [
+            (name, old.get(name), new[name])
+            for name in new
+            if old.get(name) != new[name] and not (_blank(old.get(name)) and _blank(new[name]))
+        ]
         changes.append(
             RuleChange(
                 at=event.at,
@@ -213,6 +217,11 @@ def duty_rule_changes(*, user, rule: DutyRule) -> list[RuleChange]:
             )
         )
     return changes
+
+
+def _blank(value: Any) -> bool:
+    """No value: a new rule's empty note or assisting list did not change from "nothing"."""
+    return value is None or value == "" or value == []
 
 
 def rule_regions_for(user) -> QuerySet:

@@ -268,6 +268,18 @@ def test_retiring_a_rule_needs_a_real_reason(world, client, tree):
     assert not AuditEvent.objects.filter(action="cases.deactivate_duty_rule").exists()
 
 
+def test_rule_history_lists_only_fields_that_changed(world, client, tree):
+    """A new rule without assisting departments or note does not list them as changed (— → —)."""
+    rule = create_duty_rule(actor=world.admin, category=tree["欠薪"], lead_department=world.chengguan)
+
+    history = client.get(f"{URL}/duty-rules/{rule.pk}/history", headers=bearer(world.admin)).json()
+
+    assert [c["field"] for c in history[0]["changes"]] == ["lead_department", "auto_dispatch"]
+    client.force_login(world.admin, backend="gongzhi.accounts.backends.UsernameOrPhoneBackend")
+    page = client.get(f"/cases/catalog/duty-rules/{rule.pk}/history/")
+    assert page.status_code == 200 and "— → —" not in page.content.decode()
+
+
 def test_a_street_catalog_admin_cannot_touch_another_streets_rule(world, client, tree):
     street_admin = f.catalog_admin(world)
     theirs = create_duty_rule(
