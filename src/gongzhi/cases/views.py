@@ -106,10 +106,19 @@ def _summons_for(request, case, names) -> list:
     return pending_summons_for(request.user, case) if "report_in" in names else []
 
 
+def _suggested(items: list) -> dict:
+    """The dispatch form's pre-selection: the best-ranked suggested department and category."""
+    return {
+        "suggested_department_id": next((i.department_id for i in items if i.department_id), None),
+        "suggested_category_id": next((i.category.pk for i in items if i.category), None),
+    }
+
+
 def _panel_context(request, case, *, bound=None, error=None) -> dict:
     names = available_actions(request.user, case)
     summons = _summons_for(request, case, names)
-    forms = _forms_for(request, case, names, bound=bound, summons=summons)
+    suggested = _suggested(services.suggest(case)) if "dispatch" in names else {}
+    forms = _forms_for(request, case, names, bound=bound, summons=summons, **suggested)
     return {
         "case": case,
         "actions": [(ACTIONS[name], forms[name]) for name in names],
@@ -150,15 +159,12 @@ def _row_context(
             assisting=flags.assisting,
         )
     suggestions = []
-    suggested_department_id = suggested_category_id = None
+    suggested: dict = {}
     if variant == "workbench" and "dispatch" in names:
         departments = departments if departments is not None else _department_names()
         for item in services.suggest(case):
             suggestions.append({"item": item, "department": departments.get(item.department_id)})
-        suggested_department_id = next(
-            (s["item"].department_id for s in suggestions if s["item"].department_id), None
-        )
-        suggested_category_id = next((s["item"].category.pk for s in suggestions if s["item"].category), None)
+        suggested = _suggested([s["item"] for s in suggestions])
     if variant == "workbench" and "merge" in names and duplicates is None:
         duplicates = possible_duplicates(request.user, [case]).get(case.pk, [])
     duplicates = duplicates or []
@@ -168,8 +174,7 @@ def _row_context(
         case,
         names,
         bound=bound,
-        suggested_department_id=suggested_department_id,
-        suggested_category_id=suggested_category_id,
+        **suggested,
         summons=summons,
         suggested_master=duplicates[0] if duplicates else None,
     )

@@ -750,3 +750,18 @@ def test_the_report_map_works_without_a_tile_server(world, client, settings):
     assert 'data-tiles="https://tiles.example.gov.cn/' in client.get(reverse("cases:report")).content.decode()
     client.logout()
     assert client.get(reverse("cases:report_outlines")).status_code == 302  # to the sign-in page
+
+
+@pytest.mark.parametrize("page", ["workbench", "detail"])
+def test_the_dispatch_form_preselects_the_suggested_category(world, client, page):
+    cats = f.categories(world)
+    case = f.submitted_case(
+        world, title="南门早市占道经营", description="南门外早市摊位占满人行道，轮椅过不去。"
+    )
+    suggested = [s.category for s in services.suggest(case) if s.category]
+    assert suggested and suggested[0] == cats["占道经营"]
+    login(client, world.dispatcher)
+    url = reverse("cases:workbench") if page == "workbench" else reverse("cases:detail", args=[case.pk])
+    html = client.get(url).content.decode()
+    select = html.split(f'name="dispatch-{case.pk}-category"')[1].split("</select>")[0]
+    assert f'value="{cats["占道经营"].pk}" selected' in select
