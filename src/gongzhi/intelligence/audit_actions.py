@@ -9,6 +9,7 @@ register(
         "intelligence.activate_model": _("Activated a classifier model"),
         "intelligence.rollback_model": _("Rolled back to the previous classifier model"),
         "intelligence.request_retraining": _("Asked for a classifier to be retrained"),
+        "intelligence.retraining_failed": _("Retraining a classifier failed"),
         "intelligence.rebuild_duplicate_index": _("Rebuilt the duplicate-detection index"),
     }
 )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gongzhi.audit.selectors import events_for_targets
 from gongzhi.cases.choices import CaseStatus
 from gongzhi.cases.selectors import cases_visible_to
 from gongzhi.core.errors import NotFound
@@ -198,6 +199,8 @@ class KindOverview:
     labels_since_active: int = 0
     corrections_since_active: int = 0
     names: dict[str, str] = field(default_factory=dict)
+    #: the latest "retrain now" that failed after the newest version, as (when, why)
+    failed_retraining: tuple[datetime, str] | None = None
 
 
 def model_overview() -> list[KindOverview]:
@@ -214,6 +217,7 @@ def model_overview() -> list[KindOverview]:
         labels, corrections = labels_since(kind=kind, since=active.created_at if active else None)
         codes = sorted({code for row in versions for code in (row.metrics.get("per_label_f1") or {})})
         names = label_names(kind, codes) if codes else {}
+        newest = versions[0].created_at if versions else None
         for row in versions:
             per_label = row.metrics.get("per_label_f1") or {}
             row.per_label = [(code, names.get(code, ""), f1) for code, f1 in sorted(per_label.items())]
@@ -227,9 +231,20 @@ def model_overview() -> list[KindOverview]:
                 labels_since_active=labels,
                 corrections_since_active=corrections,
                 names=names,
+                failed_retraining=_failed_retraining(kind, since=newest),
             )
         )
     return out
+
+
+def _failed_retraining(kind: str, *, since: datetime | None) -> tuple[datetime, str] | None:
+    events = events_for_targets(target_type="intelligence.classifiermodel", target_ids=[kind]).filter(
+        action="intelligence.retraining_failed"
+    )
+    if since is not None:
+        events = events.filter(at__gt=since)
+    latest = events.order_by("-id").values_list("at", "reason").first()
+    return (latest[0], latest[1]) if latest else None
 
 
 def new_examples_since(*, kind: str, since: datetime | None) -> int:

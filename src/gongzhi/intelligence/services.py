@@ -407,11 +407,26 @@ def train_requested(*, actor, kind: str, requested_at: datetime) -> ClassifierMo
     """The job behind ``request_retraining``: train and register a version (not activated).
 
     Safe to run twice: when a version of ``kind`` was registered after the request, that one answers it.
+    A training that fails (fewer distinct texts once repeats are merged) is audited with its reason, which
+    the model page shows until a newer version exists.
     """
     latest = selectors.classifier_models(kind=kind).first()
     if latest is not None and latest.created_at >= requested_at:
         return latest
-    return train_from_cases(actor=actor, kind=kind, activate=False)
+    try:
+        return train_from_cases(actor=actor, kind=kind, activate=False)
+    except ValidationFailed as exc:  # the page shows it: the administrator is waiting for a version
+        with transaction.atomic():
+            record(
+                actor=actor,
+                action="intelligence.retraining_failed",
+                target_type="intelligence.classifiermodel",
+                target_id=kind,
+                target_label=str(LabelKind(kind).label),
+                data={"kind": kind},
+                reason=str(exc.message),
+            )
+        raise
 
 
 @dataclass(frozen=True)

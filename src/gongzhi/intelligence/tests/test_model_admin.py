@@ -288,3 +288,31 @@ def test_retraining_now_registers_a_version_without_activating_it(
     requested_at = datetime.fromisoformat(response.json()["requested_at"])
     again = services.train_requested(actor=system_actor(), kind="category", requested_at=requested_at)
     assert again.pk == row.pk and ClassifierModel.objects.count() == 1
+
+
+def test_a_retraining_that_fails_in_the_background_is_shown_on_the_page(
+    world, client, tree, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The administrator waits for a new version; when the job registers none, the page says why."""
+    monkeypatch.setattr(services, "MIN_TRAINING_EXAMPLES", 10)
+    _decided(world, tree, messages()[::5])  # 24 cases
+    login(client, world.admin)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert client.post(f"{API}/category/actions/retrain").status_code == 202
+    monkeypatch.setattr(services, "MIN_TRAINING_EXAMPLES", 1000)  # the job finds too few, as after merging
+    for job in queued:
+        job()
+    assert not ClassifierModel.objects.exists()
+    event = AuditEvent.objects.get(action="intelligence.retraining_failed")
+    assert event.target_id == "category" and "1000" in event.reason
+
+    html = client.get(PAGE).content.decode()
+    shown = html.split('data-testid="failed-retraining-category"')[1].split("</p>")[0]
+    assert "没有产生新版本" in shown and "1000" in shown
+    assert 'data-testid="failed-retraining-department"' not in html
+
+    monkeypatch.setattr(services, "MIN_TRAINING_EXAMPLES", 10)  # a later version answers it
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{API}/category/actions/retrain")
+    assert ClassifierModel.objects.count() == 1
+    assert 'data-testid="failed-retraining-category"' not in client.get(PAGE).content.decode()
