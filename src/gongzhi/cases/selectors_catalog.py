@@ -202,7 +202,7 @@ def duty_rule_changes(*, user, rule: DutyRule) -> list[RuleChange]:
         old, new = data.get("old") or {}, data.get("new") or {}
         rows = [
             (name, old.get(name), new[name])
-            for name in new
+            for name in sorted(new, key=_change_order)  # PostgreSQL's jsonb keeps no key order
             if old.get(name) != new[name] and not (_blank(old.get(name)) and _blank(new[name]))
         ]
         changes.append(
@@ -217,6 +217,22 @@ def duty_rule_changes(*, user, rule: DutyRule) -> list[RuleChange]:
             )
         )
     return changes
+
+
+#: the fields of a duty rule in the order of its form
+_RULE_FIELDS = (
+    "lead_department",
+    "assisting",
+    "sign_hours",
+    "contact_hours",
+    "resolve_days",
+    "auto_dispatch",
+    "note",
+)
+
+
+def _change_order(name: str) -> tuple[int, str]:
+    return (_RULE_FIELDS.index(name) if name in _RULE_FIELDS else len(_RULE_FIELDS), name)
 
 
 def _blank(value: Any) -> bool:
