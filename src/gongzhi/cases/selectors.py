@@ -419,14 +419,19 @@ def public_timeline(case: Case) -> list[CaseStep]:
 # --- queues ---------------------------------------------------------------------------------------------
 
 
+#: ``order_by`` term putting urgent cases first (the stored "urgent" sorts after "normal")
+URGENT_FIRST = F("urgency").desc()
+
+
 def dispatch_queue(user) -> QuerySet[Case]:
-    """待派单队列: cases waiting for acceptance or dispatch in the user's street(s), oldest first."""
+    """待派单队列: cases waiting for acceptance or dispatch in the user's street(s): urgent ones (gas,
+    fire, someone trapped …) first, then oldest first."""
     if not has_perm(user, "cases.dispatch"):
         return Case.objects.none()
     return (
         cases_visible_to(user)
         .filter(status__in=(CaseStatus.PENDING_ACCEPT, CaseStatus.PENDING_DISPATCH))
-        .order_by("received_at", "pk")
+        .order_by(URGENT_FIRST, "received_at", "pk")
     )
 
 

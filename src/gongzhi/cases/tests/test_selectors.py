@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from gongzhi.cases.choices import CaseStatus, Channel, WarningLevel
+from gongzhi.cases.choices import CaseStatus, Channel, Urgency, WarningLevel
 from gongzhi.cases.deadlines import SHANGHAI
 from gongzhi.cases.models import Case, Notification
 from gongzhi.cases.selectors import (
@@ -204,6 +204,15 @@ def test_timeline_is_ordered_and_loaded_in_one_query(world, django_assert_num_qu
 
 
 # --- queues and boards ---------------------------------------------------------------------------------
+
+
+def test_the_dispatch_queue_puts_urgent_cases_first(world):
+    """A gas smell reported after two ordinary cases is the first one the dispatcher sees."""
+    first = f.submitted_case(world, title="垃圾桶满了", description="小区门口垃圾桶满了两天没人清。")
+    second = f.submitted_case(world, title="路灯不亮", description="南门外路灯坏了一个星期。")
+    gas = f.submitted_case(world, title="楼道里有煤气味", description="2单元楼道里煤气味很重，怀疑燃气泄漏。")
+    assert gas.urgency == Urgency.URGENT and first.urgency == second.urgency == Urgency.NORMAL
+    assert list(dispatch_queue(world.dispatcher)) == [gas, first, second]
 
 
 def test_dispatch_queue(world):
