@@ -25,7 +25,7 @@ from gongzhi.cases.selectors import cases_visible_to, department_users
 from gongzhi.core.errors import NotFound
 from gongzhi.regions.choices import RegionLevel
 from gongzhi.regions.models import Region
-from gongzhi.regions.paths import COMMUNITY_DEPTH, ancestor_path
+from gongzhi.regions.paths import COMMUNITY_DEPTH, ancestor_path, common_ancestor_path
 
 from .choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, ProblemStatus
 from .models import Alert, AlertCase, HotspotSnapshot, MonthlyProblem, ProactiveCase
@@ -230,19 +230,6 @@ class HotspotList:
     from_snapshot: bool
 
 
-def common_region_path(paths: list[str]) -> str:
-    """The deepest region path every one of ``paths`` lies in ("" when one is missing or none is shared)."""
-    split = [[p for p in (path or "").split("/") if p] for path in paths]
-    if not split or not all(split):
-        return ""
-    common: list[str] = []
-    for codes in zip(*split, strict=False):
-        if len(set(codes)) != 1:
-            break
-        common.append(codes[0])
-    return "/".join(common) + "/" if common else ""
-
-
 def _region_names(paths) -> dict[str, str]:
     """Region path → name for the non-empty ``paths`` (one query)."""
     wanted = {p for p in paths if p}
@@ -288,7 +275,7 @@ def compute_hotspots(cases: QuerySet[Case], *, days: int, now: datetime) -> list
     ]
     found = find_hotspots(records, window_days=days, min_size=2, now=now)[:HOTSPOT_KEEP]
     paths = {str(pk): region_path for pk, *_rest, region_path in rows}
-    shared = [common_region_path([paths.get(i, "") for i in h.member_ids]) for h in found]
+    shared = [common_ancestor_path([paths.get(i, "") for i in h.member_ids]) for h in found]
     where = _region_names(shared)
     result = []
     for h, shared_path in zip(found, shared, strict=True):

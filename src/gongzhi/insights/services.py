@@ -35,7 +35,7 @@ from gongzhi.cases.services import notify, submit_case
 from gongzhi.core.errors import InvalidTransition, NotFound, ValidationFailed
 from gongzhi.regions.choices import RegionLevel
 from gongzhi.regions.models import Region
-from gongzhi.regions.paths import ancestor_path
+from gongzhi.regions.paths import ancestor_path, common_ancestor_path
 
 from . import statistics
 from .choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, ProblemStatus
@@ -44,7 +44,6 @@ from .selectors import (
     SNAPSHOT_DAYS,
     HotspotRow,
     alert_recipients,
-    common_region_path,
     compute_hotspots,
     proactive_link_for,
     snapshot_regions,
@@ -250,7 +249,7 @@ def repeat_address_findings(*, base: QuerySet[Case], now: datetime) -> list[Find
             Finding(
                 kind=AlertKind.REPEAT_ADDRESS,
                 dedupe_key=_key("address", within, hashlib.sha256(key.encode()).hexdigest()[:24]),
-                region_path=common_region_path([m[1] for m in members]),
+                region_path=common_ancestor_path([m[1] for m in members]),
                 case_ids={m[0] for m in members},
                 latest_received_at=max(m[3] for m in members),
                 window_start=since,

@@ -21,6 +21,7 @@ from gongzhi.core.memo import KeyedMemo
 
 from .choices import RegionLevel
 from .models import Building, GeoVersion, Region
+from .paths import common_ancestor_path
 
 MIN_NAME = 2  # a one-character name ("3") matches everything
 
@@ -85,16 +86,6 @@ def place_names() -> PlaceNames:
     return _memo.get(registry_stamp())
 
 
-def _common_ancestor(paths: set[str]) -> str:
-    chains = [path.split("/")[:-1] for path in paths]
-    shared = []
-    for parts in zip(*chains, strict=False):
-        if len(set(parts)) != 1:
-            break
-        shared.append(parts[0])
-    return "/".join(shared) + "/" if shared else ""
-
-
 def _chain(path: str) -> dict[str, Region]:
     """The node at ``path`` and its ancestors, by path (one query)."""
     parts = path.split("/")[:-1]
@@ -120,7 +111,7 @@ def place_named_in(text: str) -> tuple[Region | None, Region | None]:
     if len(text) < MIN_NAME:
         return None, None
     paths = place_names().best_paths(text)
-    path = next(iter(paths)) if len(paths) == 1 else _common_ancestor(paths)
+    path = next(iter(paths)) if len(paths) == 1 else common_ancestor_path(paths)
     chain = _chain(path) if path else {}
     node = chain.get(path)
     if node is None:

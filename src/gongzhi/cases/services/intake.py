@@ -48,6 +48,7 @@ from gongzhi.core.validators import validate_mobile
 from gongzhi.regions.choices import RegionLevel
 from gongzhi.regions.models import Region
 from gongzhi.regions.names import place_named_in, street_of
+from gongzhi.regions.paths import common_ancestor_path
 
 from .. import images
 from ..choices import OPEN_STATUSES, AttachmentKind, CaseStatus, Channel, Urgency
@@ -123,13 +124,9 @@ def intake_region(actor: User) -> Region | None:
     grid worker's grid, a street dispatcher's street, a 12345 operator's district; for several, the
     smallest region holding them all), else the deployment's top region when there is only one
     (residents, API clients). None otherwise."""
-    common: list[str] = []  # a region's path: its ancestors' codes and its own, each followed by "/"
-    for segments in zip(*(p.strip("/").split("/") for p in scope_of(actor).region_paths), strict=False):
-        if any(segment != segments[0] for segment in segments):
-            break
-        common.append(segments[0])
+    common = common_ancestor_path(scope_of(actor).region_paths)
     if common:
-        return Region.objects.filter(path="/".join(common) + "/").first()
+        return Region.objects.filter(path=common).first()
     roots = list(Region.objects.filter(parent__isnull=True)[:2])
     return roots[0] if len(roots) == 1 else None
 

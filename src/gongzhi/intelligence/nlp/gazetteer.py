@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gongzhi.regions.paths import common_ancestor_path
+
 from .text import clean_text
 
 __all__ = [
@@ -35,7 +37,6 @@ __all__ = [
     "Gazetteer",
     "GazetteerMatch",
     "Mention",
-    "common_path",
     "in_place_context",
 ]
 
@@ -97,19 +98,6 @@ class GazetteerMatch:
     @property
     def evidence(self) -> tuple[str, ...]:
         return tuple(m.text for m in self.mentions)
-
-
-def common_path(paths: Iterable[str]) -> str:
-    """The deepest region path shared by all ``paths`` (``""`` when they share none)."""
-    chains = [p.split("/")[:-1] for p in paths]
-    if not chains:
-        return ""
-    shared: list[str] = []
-    for parts in zip(*chains, strict=False):
-        if len(set(parts)) != 1:
-            break
-        shared.append(parts[0])
-    return "/".join(shared) + "/" if shared else ""
 
 
 def in_place_context(text: str, start: int, end: int) -> bool:
@@ -191,7 +179,7 @@ class Gazetteer:
                     if index not in deciding:
                         deciding.append(index)
         paths = sorted(best)
-        path = paths[0] if len(paths) == 1 else common_path(paths)
+        path = paths[0] if len(paths) == 1 else common_ancestor_path(paths)
         if not path:
             return None
         kind = next(iter(best.values())).kind

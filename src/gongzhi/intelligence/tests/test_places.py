@@ -8,8 +8,9 @@ from gongzhi.audit.models import AuditEvent
 from gongzhi.cases.services import submit_case
 from gongzhi.cases.services.routing import _PLACE_FINDERS
 from gongzhi.cases.tests import factories as f
-from gongzhi.intelligence.nlp.gazetteer import Entry, Gazetteer, common_path
+from gongzhi.intelligence.nlp.gazetteer import Entry, Gazetteer
 from gongzhi.intelligence.places import extract_location, find_place, forget_gazetteer
+from gongzhi.regions.paths import common_ancestor_path
 from gongzhi.regions.services import create_building, create_region
 
 
@@ -75,7 +76,7 @@ def test_places_with_nothing_in_common_give_no_place():
     gaz = Gazetteer([Entry("阳光花园", "estate", "1/11/"), Entry("阳光花园", "estate", "2/21/")])
 
     assert gaz.resolve("阳光花园门口垃圾成堆") is None
-    assert common_path(["1/11/111/", "1/11/112/", "1/11/"]) == "1/11/"
+    assert common_ancestor_path(["1/11/111/", "1/11/112/", "1/11/"]) == "1/11/"
 
 
 def test_a_short_form_that_is_an_ordinary_word_needs_place_context():
