@@ -263,6 +263,21 @@ class NoteForm(ActionForm):
     note = forms.CharField(label=_("Note"), min_length=2, max_length=2000, widget=_text(2))
 
 
+class ChoiceRows:
+    """The options of the department and category selects, read once for all the forms of a page (the
+    workbench renders a dispatch and a reassign form per case). Validation still goes to the queryset."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, list] = {}
+
+    def fill(self, field: forms.ModelChoiceField, name: str, queryset) -> None:
+        if name not in self._rows:
+            self._rows[name] = list(queryset)
+        field.queryset = queryset
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        field.choices = [*empty, *((row.pk, field.label_from_instance(row)) for row in self._rows[name])]
+
+
 class DispatchForm(ActionForm):
     department = forms.ModelChoiceField(
         label=_("Lead department"),
@@ -281,13 +296,15 @@ class DispatchForm(ActionForm):
         *args,
         suggested_department_id: int | None = None,
         suggested_category_id: int | None = None,
+        rows: ChoiceRows | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        rows = rows or ChoiceRows()
         departments = departments_for_dispatch()
-        self.fields["department"].queryset = departments
-        self.fields["assisting"].queryset = departments
-        self.fields["category"].queryset = active_categories()
+        rows.fill(self.fields["department"], "departments", departments)
+        rows.fill(self.fields["assisting"], "departments", departments)
+        rows.fill(self.fields["category"], "categories", active_categories())
         if not self.is_bound:
             if suggested_department_id:
                 self.initial["department"] = suggested_department_id
@@ -303,9 +320,9 @@ class ReassignForm(ReasonForm):
 
     field_order = ["department", "reason"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rows: ChoiceRows | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments_for_dispatch()
+        (rows or ChoiceRows()).fill(self.fields["department"], "departments", departments_for_dispatch())
 
 
 class ExtensionForm(ActionForm):
@@ -559,6 +576,8 @@ def action_form(name: str, *, case, user, data=None, files=None, **extra) -> Act
     """The form of command ``name`` for ``case`` (bound when ``data`` is given)."""
     spec = ACTIONS[name]
     kwargs = {"case": case, "user": user, "prefix": f"{name}-{case.pk}"}
+    if spec.form in (DispatchForm, ReassignForm):
+        kwargs["rows"] = extra.get("rows")
     if spec.form is DispatchForm:
         kwargs["suggested_department_id"] = extra.get("suggested_department_id")
         kwargs["suggested_category_id"] = extra.get("suggested_category_id")

@@ -30,7 +30,16 @@ from gongzhi.regions.selectors import community_outlines
 
 from . import selectors, services
 from .choices import OPEN_STATUSES, AttachmentKind, Channel, WarningLevel
-from .forms import ACTIONS, LookupForm, ProxyForm, ReportForm, action_form, available_actions, lookup_allowed
+from .forms import (
+    ACTIONS,
+    ChoiceRows,
+    LookupForm,
+    ProxyForm,
+    ReportForm,
+    action_form,
+    available_actions,
+    lookup_allowed,
+)
 from .schemas import mark_reporter_steps, reporter_view
 from .selectors import action_flags, case_by_number, pending_summons_for, possible_duplicates
 
@@ -93,6 +102,9 @@ def _department_names() -> dict[int, object]:
 
 
 def _forms_for(request, case, names, *, bound=None, **extra) -> dict:
+    if not hasattr(request, "_choice_rows"):  # one read of the select options for all forms of the page
+        request._choice_rows = ChoiceRows()
+    extra["rows"] = request._choice_rows
     forms = {}
     for name in names:
         if bound is not None and bound.prefix == f"{name}-{case.pk}":

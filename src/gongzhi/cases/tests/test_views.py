@@ -765,3 +765,31 @@ def test_the_dispatch_form_preselects_the_suggested_category(world, client, page
     html = client.get(url).content.decode()
     select = html.split(f'name="dispatch-{case.pk}-category"')[1].split("</select>")[0]
     assert f'value="{cats["占道经营"].pk}" selected' in select
+
+
+def test_the_workbench_reads_the_select_options_once_for_all_rows(world, client):
+    """Each row has a dispatch and a reassign form: their department and category options come from one
+    read per page, not one per form."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.accounts.selectors import departments_for_dispatch
+    from gongzhi.cases.selectors import active_categories
+
+    f.categories(world)
+    login(client, world.dispatcher)
+    option_sql = (str(departments_for_dispatch().query), str(active_categories().query))
+
+    def option_reads() -> tuple[int, ...]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("cases:workbench")).status_code == 200
+        sql = [q["sql"] for q in queries.captured_queries]
+        return tuple(sql.count(wanted) for wanted in option_sql)
+
+    f.submitted_case(world)
+    few = option_reads()
+    for _ in range(5):
+        f.submitted_case(world)
+    assert option_reads() == few
+    if connection.vendor == "sqlite":  # the captured SQL reads as the query prints it (no parameters)
+        assert few[1] == 1  # the category options: one read (departments are also named for the hints)
