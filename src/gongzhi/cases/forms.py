@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.accounts.scoping import permissions_of, scope_of
 from gongzhi.accounts.selectors import departments_for_dispatch
 from gongzhi.core.errors import ValidationFailed
+from gongzhi.core.widgets import FastSelect, FastSelectMultiple
 
 from . import workflow
 from .choices import Rating, Urgency
@@ -186,6 +187,7 @@ class ProxyForm(LocationMixin):
         label=_("Category (optional)"),
         queryset=None,
         required=False,
+        widget=FastSelect,
         help_text=_(
             "When you are sure of the category, the case may go to the department on the duty list at once."
         ),
@@ -283,11 +285,12 @@ class DispatchForm(ActionForm):
         label=_("Lead department"),
         queryset=None,
         error_messages={"required": _("Please choose the lead department.")},
+        widget=FastSelect,
     )
     assisting = forms.ModelMultipleChoiceField(
-        label=_("Assisting departments"), queryset=None, required=False
+        label=_("Assisting departments"), queryset=None, required=False, widget=FastSelectMultiple
     )
-    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False, widget=FastSelect)
 
     field_order = ["category", "department", "assisting"]
 
@@ -316,6 +319,7 @@ class ReassignForm(ReasonForm):
         label=_("New lead department"),
         queryset=None,
         error_messages={"required": _("Please choose the lead department.")},
+        widget=FastSelect,
     )
 
     field_order = ["department", "reason"]
