@@ -529,12 +529,9 @@ def actions_fragment(request, pk: int):
 @login_required
 @_domain_errors
 def timeline_fragment(request, pk: int):
-    """The timeline alone (refreshed by htmx after ``case-changed``)."""
+    """The timeline alone (refreshed by htmx after ``case-changed``), as the viewer may read it."""
     case = selectors.get_case(user=request.user, pk=pk)
-    steps = mark_reporter_steps(
-        request.user, case, selectors.case_timeline(case).prefetch_related("attachments")
-    )
-    return render(request, "cases/partials/_timeline.html", {"case": case, "steps": steps})
+    return render(request, "cases/partials/_timeline.html", {"case": case, "steps": _timeline(request, case)})
 
 
 @login_required

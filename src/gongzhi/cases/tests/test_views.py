@@ -735,6 +735,26 @@ def test_staff_following_a_case_of_another_area_read_its_public_timeline(world, 
     assert "内部提醒" in html and "高志远" in html
 
 
+def test_the_timeline_fragment_shows_the_reporter_only_the_public_timeline(world, client):
+    """htmx refreshes the timeline from ``cases:timeline``: the reporter must not read the internal
+    handling notes or the names of the staff there either (the progress page hides them)."""
+    case = f.processing_case(world)
+    services.add_handling_note(actor=world.handler, case=case, note="内部备注：该户多次投诉，注意沟通。")
+    services.supervise_case(actor=world.district_leader, case=case, note="内部提醒：注意与物业的纠纷。")
+
+    login(client, world.resident)
+    response = client.get(reverse("cases:timeline", args=[case.pk]), headers=HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-action="sign"' in html  # the public steps are there
+    assert "内部备注" not in html and "内部提醒" not in html
+    assert 'data-action="handle"' not in html and 'data-action="supervise"' not in html
+    assert world.handler.display_name not in html  # 周强 signed for it
+    login(client, world.handler)  # the department holding the case reads everything
+    html = client.get(reverse("cases:timeline", args=[case.pk]), headers=HTMX).content.decode()
+    assert "内部备注" in html and "内部提醒" in html
+
+
 def test_the_report_map_works_without_a_tile_server(world, client, settings):
     """Offline intranets have no map tiles: the form's map shows the communities' own outlines."""
     settings.GONGZHI_MAP_TILE_URL = ""
