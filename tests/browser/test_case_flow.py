@@ -161,3 +161,22 @@ def test_case_flow_from_report_to_rating(world, live_server, browser, settings, 
         "approve",
         "rate",
     ]
+
+
+def test_the_phone_menu_opens_below_the_top_bar(world, live_server, browser):
+    """On a phone the ☰ button opens the menu as full-width rows under the brand, not squeezed beside it."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_identifier", "resident")
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.click(".nav-toggle")
+    brand, toggle = page.locator(".brand").bounding_box(), page.locator(".nav-toggle").bounding_box()
+    nav = page.locator(".mainnav").bounding_box()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "phone_menu.png"))
+    assert nav["y"] >= max(brand["y"] + brand["height"], toggle["y"] + toggle["height"]) - 1
+    assert nav["width"] > 300  # the whole width of the bar
+    assert toggle["x"] + toggle["width"] > 390 - 40  # the ☰ button stays at the right edge
