@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management import call_command
+from django.urls import reverse
 
 from gongzhi.accounts.models import User
 from gongzhi.audit.models import AuditEvent
@@ -58,3 +59,12 @@ def test_api_rejects_bad_token(world, client):
     response = client.get("/api/v1/regions/", HTTP_AUTHORIZATION="Bearer gz_nope")
     assert response.status_code == 401
     assert response.json()["message"] == "请先登录。"
+
+
+def test_login_page_links_the_public_case_lookup(world, client):
+    """Residents who reported by phone or at the desk have no account: the page they land on leads them to
+    the lookup by case number and phone tail (no sign-in), which is linked from nowhere else."""
+    html = client.get("/accounts/login/").content.decode()
+    assert f'href="{reverse("cases:lookup")}"' in html
+    assert "查询办理进度" in html
+    assert client.get(reverse("cases:lookup")).status_code == 200
