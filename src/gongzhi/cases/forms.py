@@ -565,6 +565,8 @@ def available_actions(
             continue
         if spec.name == "reopen" and spec.permission not in perms and case.rating != Rating.DISSATISFIED:
             continue
+        if spec.name == "contact" and case.contacted_at is not None:
+            continue  # only the first contact counts (the service keeps no later note): calls go in notes
         if spec.name in ("request_extension", "decide_extension"):
             pending = extension_is_pending(case) if extension_pending is None else extension_pending
             if (spec.name == "decide_extension") != pending:

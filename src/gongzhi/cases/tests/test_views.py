@@ -813,3 +813,19 @@ def test_the_workbench_reads_the_select_options_once_for_all_rows(world, client)
     assert option_reads() == few
     if connection.vendor == "sqlite":  # the captured SQL reads as the query prints it (no parameters)
         assert few[1] == 1  # the category options: one read (departments are also named for the hints)
+
+
+def test_contact_is_not_offered_again_once_the_reporter_was_contacted(world, client):
+    """A second "contacted the reporter" would say "done" and keep nothing (only the first contact
+    counts): once contacted, the panel, the inbox and the API no longer offer it."""
+    case = f.processing_case(world)
+    login(client, world.handler)
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'data-testid="form-contact-{case.pk}"' in detail
+    services.record_contact(actor=world.handler, case=case, note="已电话联系诉求人。")
+
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'data-testid="form-contact-{case.pk}"' not in detail
+    assert f'data-testid="form-handle-{case.pk}"' in detail  # later calls go into handling notes
+    inbox = client.get(reverse("cases:inbox"), {"box": "in_progress"}).content.decode()
+    assert f'data-testid="form-contact-{case.pk}"' not in inbox
