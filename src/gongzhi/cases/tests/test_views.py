@@ -829,3 +829,25 @@ def test_contact_is_not_offered_again_once_the_reporter_was_contacted(world, cli
     assert f'data-testid="form-handle-{case.pk}"' in detail  # later calls go into handling notes
     inbox = client.get(reverse("cases:inbox"), {"box": "in_progress"}).content.decode()
     assert f'data-testid="form-contact-{case.pk}"' not in inbox
+
+
+def test_board_shows_the_sign_deadline_of_a_case_red_for_signing_late(world, client):
+    """A case still waiting to be signed is red on the board because of its sign deadline: the row shows
+    that deadline (passed), not the resolve deadline days ahead marked "not yet done"."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from gongzhi.cases.services.deadline_scan import scan_deadlines
+
+    case = f.dispatched_case(world)
+    later = case.sign_due_at + timedelta(hours=1)
+    assert later < case.resolve_due_at
+    with time_machine.travel(later, tick=False):
+        scan_deadlines()
+        login(client, world.district_leader)
+        body = client.get(reverse("cases:board")).content.decode()
+    assert f'id="case-{case.pk}-row"' in body
+    row = body.split(f'id="case-{case.pk}-row"', 1)[1].split("</article>", 1)[0]
+    assert "签收时限" in row
+    assert "办结时限" not in row and "未完成" not in row
