@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -233,6 +234,28 @@ def reveal_reporter_phone(request, case_id: int):
     """显示完整号码: the reporter's full phone for staff who call them (handlers, dispatchers, follow-up);
     never for a confidential case's department or an anonymous reporter. Every call is audited."""
     return {"phone": services.reveal_reporter_phone(actor=request.user, case_id=case_id)}
+
+
+@router.get(
+    "/{case_id}/attachments/{attachment_id}",
+    response={200: None, 404: ErrorOut},
+    url_name="cases_attachment",
+    openapi_extra={"responses": {200: {"description": "The file itself (a photo or PDF)."}}},
+)
+def case_attachment(request, case_id: int, attachment_id: int):
+    """照片与附件: the file of ``AttachmentOut.url``, for those who may see it on the case (staff in scope;
+    the reporter only the report's files and the result photos). Never cached by shared caches."""
+    attachment = selectors.get_attachment(user=request.user, case_id=case_id, pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise NotFound(_("The file does not exist or you cannot view it."), code="case.file_not_found")
+    response = FileResponse(handle, content_type=attachment.content_type)
+    extension = attachment.file.name.rsplit(".", 1)[-1] if "." in attachment.file.name else "bin"
+    response["Content-Disposition"] = f'inline; filename="attachment-{attachment.pk}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.get("/{case_id}/suggestions", response=list[SuggestionOut], url_name="cases_suggestions")

@@ -459,6 +459,13 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.original_name or self.file.name
 
+    def get_absolute_url(self) -> str:
+        """Where the file is read: through the scope check of ``selectors.get_attachment`` (signed-in
+        staff and the reporter, by session or token); uploads are never served from ``MEDIA_URL``."""
+        from django.urls import reverse
+
+        return reverse("api:cases_attachment", kwargs={"case_id": self.case_id, "attachment_id": self.pk})
+
 
 class CasePause(models.Model):
     """A deadline pause while a return or an extension request is pending."""

@@ -274,7 +274,7 @@ class AttachmentOut(Schema):
 
     @staticmethod
     def resolve_url(obj) -> str:
-        return obj.file.url if obj.file else ""
+        return obj.get_absolute_url() if obj.file else ""
 
 
 class StepOut(Schema):

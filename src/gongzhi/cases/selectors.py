@@ -40,8 +40,9 @@ from gongzhi.accounts.scoping import has_perm, scope_of
 from gongzhi.core.errors import NotFound, ValidationFailed
 from gongzhi.regions.models import Region
 
-from .choices import OPEN_STATUSES, AssignmentRole, CaseStatus, WarningLevel
+from .choices import OPEN_STATUSES, AssignmentRole, AttachmentKind, CaseStatus, WarningLevel
 from .models import (
+    Attachment,
     Case,
     CaseAssignment,
     CaseStep,
@@ -72,6 +73,7 @@ __all__ = [
     "extension_queue",
     "filter_cases",
     "follow_up_queue",
+    "get_attachment",
     "get_case",
     "get_case_by_number",
     "holders_over",
@@ -173,6 +175,27 @@ def get_case(*, user, pk: int) -> Case:
     except (TypeError, ValueError):
         raise _not_found() from None
     return _visible_or_followed(user, pk=pk)
+
+
+def get_attachment(*, user, case_id: int, pk: int) -> Attachment:
+    """A photo or file of a case the user may see, as the case's pages show it: staff who may view the
+    case read every file; the reporter (and the rest of ``reads_public_timeline``'s public side) only the
+    report's own files and those of public timeline steps (the result photos, not handling notes).
+    Missing, hidden and out-of-scope files raise the same ``NotFound``."""
+    case = get_case(user=user, pk=case_id)
+    files = Attachment.objects.filter(case_id=case.pk)
+    if reads_public_timeline(user, case):
+        files = files.filter(
+            Q(step__isnull=True, kind=AttachmentKind.REPORT) | Q(step__action__in=sorted(PUBLIC_ACTIONS))
+        )
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        number = 0
+    attachment = files.filter(pk=number).first() if 0 < number < 2**63 else None
+    if attachment is None:
+        raise NotFound(_("The file does not exist or you cannot view it."), code="case.file_not_found")
+    return attachment
 
 
 # --- public lookup by number ----------------------------------------------------------------------------

@@ -594,3 +594,54 @@ def test_the_workbench_offers_the_suggested_category_and_dispatch_files_it(world
     )
     assert response.status_code in (200, 302)
     assert Case.objects.get(pk=case.pk).category_id == cats["占道经营"].pk
+
+
+# --- photos ----------------------------------------------------------------------------------------------
+
+
+def test_case_photos_are_served_to_those_who_may_see_them(world, client, settings, tmp_path, zhujian_handler):
+    """The photos of the staff pages and of ``AttachmentOut.url`` load (uploads are not served from
+    MEDIA_URL): staff of the case read them all, another department none, and the reporter the report's
+    and the result photos but not the handling notes' (internal, like the notes themselves)."""
+    from gongzhi.cases import services
+
+    settings.MEDIA_ROOT = tmp_path
+    photo = f.upload("site.jpg", f.jpeg_with_exif(), "image/jpeg")
+    case = f.processing_case(world, attachments=(f.upload("report.jpg", f.jpeg_with_exif(), "image/jpeg"),))
+    services.add_handling_note(actor=world.handler, case=case, note="现场查看，摊位仍在。", photos=[photo])
+    case = services.resolve_case(
+        actor=world.handler,
+        case=Case.objects.get(pk=case.pk),
+        reply="您好，城管已于今日清理摊位，后续纳入日常巡查，感谢您的反映。",
+        photos=[f.upload("after.jpg", f.jpeg_with_exif(), "image/jpeg")],
+    )
+    files = {a.kind: a for a in case.attachments.all()}
+    assert set(files) == {"report", "before", "after"}
+
+    login(client, world.handler)
+    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    for attachment in files.values():
+        url = attachment.get_absolute_url()
+        assert f'src="{url}"' in detail
+        response = client.get(url)
+        assert response.status_code == 200, (attachment.kind, response.content)
+        assert response["Content-Type"] == "image/jpeg"
+        assert response["Cache-Control"] == "private, no-store"
+        assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    api_urls = {
+        a["url"] for step in client.get(f"{URL}/{case.pk}").json()["timeline"] for a in step["attachments"]
+    }
+    assert api_urls == {a.get_absolute_url() for a in files.values()}
+
+    other = Client()
+    for attachment in files.values():  # another department: the same 404 as a missing file
+        assert (
+            other.get(attachment.get_absolute_url(), headers=bearer(world, zhujian_handler)).status_code
+            == 404
+        )
+    assert other.get(files["report"].get_absolute_url()).status_code == 401
+
+    reporter = bearer(world, world.resident)
+    assert other.get(files["report"].get_absolute_url(), headers=reporter).status_code == 200
+    assert other.get(files["after"].get_absolute_url(), headers=reporter).status_code == 200
+    assert other.get(files["before"].get_absolute_url(), headers=reporter).status_code == 404
