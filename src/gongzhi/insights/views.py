@@ -152,9 +152,15 @@ def hotspot_proactive(request):
             raise
         messages.error(request, _message(exc))
         return redirect(f"{reverse('insights:hotspots')}?days={form.cleaned_data['days']}")
-    messages.success(
-        request, _("Proactive case %(number)s is on the dispatch list.") % {"number": link.case.number}
-    )
+    case = link.case
+    if case.department_id:  # the duty list dispatched it at once
+        message = _("Proactive case %(number)s was dispatched to %(department)s.") % {
+            "number": case.number,
+            "department": case.department.name,
+        }
+    else:
+        message = _("Proactive case %(number)s is on the dispatch list.") % {"number": case.number}
+    messages.success(request, message)
     return redirect("cases:detail", pk=link.case_id)
 
 

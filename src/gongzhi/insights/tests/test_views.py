@@ -105,6 +105,30 @@ def test_one_click_makes_one_proactive_case(world, client, leader, market_cases)
     assert client.post(reverse("insights:proactive"), {"key": key, "days": 30}).status_code in (403, 404)
 
 
+def test_one_click_says_where_the_proactive_case_went(world, client, leader):
+    """With a category on the duty list the proactive case is dispatched at once: the message names the
+    department instead of saying it waits on the dispatch list."""
+    from django.contrib.messages import get_messages
+
+    from gongzhi.cases.services import create_duty_rule
+
+    category = f.categories(world)["占道经营"]
+    create_duty_rule(actor=world.admin, category=category, lead_department=world.chengguan)
+    cases = [
+        f.submitted_case(
+            world, title=t, description=d, address="幸福里小区南门", reporter_user=None, category=category
+        )
+        for t, d in MARKET
+    ]
+    login(client, leader)
+    key = f"hotspot-{min(c.pk for c in cases)}"
+    response = client.post(reverse("insights:proactive"), {"key": key, "days": 30})
+    case = Case.objects.get(channel=Channel.PROACTIVE)
+    assert case.status == "pending_sign" and case.department == world.chengguan
+    (message,) = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message == f"主动治理工单{case.number}已派至{world.chengguan.name}。"
+
+
 def test_choose_the_problem_of_the_month_from_a_hotspot(world, client, leader, market_cases):
     login(client, leader)
     key = f"hotspot-{min(c.pk for c in market_cases)}"
