@@ -649,10 +649,14 @@ def holders_over(region_path: str, permission: str) -> QuerySet[User]:
 
 def case_dispatchers(case: Case) -> QuerySet[User]:
     """派单员 of a case: those of its street; for a case filed above any street (a place the registry did not
-    know, filed under the district), those over its place. A case with no place at all has none."""
-    if case.street_id is None:
-        return holders_over(case.region_path, "cases.dispatch")
-    return _holders("cases.dispatch", assignments__region_id=case.street_id)
+    know, filed under the district), or in a street without a dispatcher of its own, those over its place
+    (the district's dispatch centre), so that returns, extension requests and results to review reach
+    someone who can decide them. A case with no place at all has none."""
+    if case.street_id is not None:
+        street = _holders("cases.dispatch", assignments__region_id=case.street_id)
+        if street.exists():
+            return street
+    return holders_over(case.region_path, "cases.dispatch")
 
 
 def case_holders(case: Case) -> QuerySet[User]:

@@ -337,6 +337,15 @@ def test_unknown_place_taken_by_the_district_hotline_goes_to_the_district_dispat
     assert list(case_dispatchers(case)) == [centre]
 
 
+def test_a_street_without_its_own_dispatcher_falls_back_to_the_district_dispatchers(world):
+    case = submit_case(actor=world.dispatcher, **hotline(world))
+    assert list(case_dispatchers(case)) == [world.dispatcher]
+    centre = f.staff(world, "centre_2", "street_dispatcher", region=world.district)
+    assert list(case_dispatchers(case)) == [world.dispatcher]  # the street's own dispatcher comes first
+    world.dispatcher.assignments.all().delete()
+    assert list(case_dispatchers(case)) == [centre]  # returns and extension requests still reach someone
+
+
 def test_unknown_place_reported_by_a_resident_goes_under_the_top_region(world):
     case = submit_case(actor=world.resident, **unknown_place(world, channel=Channel.WEB))
     assert (case.region_path, case.street_id) == (world.district.path, None)
