@@ -86,6 +86,10 @@ LABELS: dict[str, object] = {
 
 TERMINAL = frozenset({S.CLOSED, S.REJECTED, S.WITHDRAWN, S.MERGED})
 
+#: The deadline that runs in a status, the one the case's yellow/red light (``warning_level``) is about:
+#: signing while the case waits to be signed, resolving while it is handled. No light in other statuses.
+RUNNING_DEADLINE: dict[str, str] = {S.PENDING_SIGN: "sign", S.PROCESSING: "resolve"}
+
 #: Department commands that an active assisting department (协办部门) may run as well as the lead
 #: department; every other department command (sign, contact, resolve …) is the lead department's alone.
 #: Services and the actions offered on pages both read this through ``selectors.acting_department_ids``.

@@ -34,9 +34,10 @@ from gongzhi.accounts.services import system_actor
 from gongzhi.audit.services import record
 
 from .. import deadlines, policy
-from ..choices import CaseStatus, WarningLevel
+from ..choices import WarningLevel
 from ..models import Case, CaseAssignment, CasePause, CaseStep
 from ..selectors import case_dispatchers, department_users, holders_over
+from ..workflow import RUNNING_DEADLINE
 from .notify import notify
 
 logger = logging.getLogger("gongzhi.cases.deadline_scan")
@@ -94,11 +95,13 @@ def _round_start(case: Case) -> datetime | None:
 
 
 def running_deadline(case: Case) -> RunningDeadline | None:
-    """当前计时的时限: the sign deadline while pending sign, the resolve deadline while processing."""
-    if case.status == CaseStatus.PENDING_SIGN and case.sign_due_at:
+    """当前计时的时限: the sign deadline while pending sign, the resolve deadline while processing
+    (``workflow.RUNNING_DEADLINE``)."""
+    kind = RUNNING_DEADLINE.get(case.status)
+    if kind == "sign" and case.sign_due_at:
         start = case.dispatched_at or case.received_at
         return RunningDeadline("sign", start, case.sign_due_at, deadlines.TimeUnit.CLOCK, ())
-    if case.status == CaseStatus.PROCESSING and case.resolve_due_at:
+    if kind == "resolve" and case.resolve_due_at:
         pauses = tuple(
             deadlines.Pause(started, ended)
             for started, ended in CasePause.objects.filter(case_id=case.pk, round=case.round)

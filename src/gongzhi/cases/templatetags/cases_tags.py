@@ -54,6 +54,14 @@ def warning_badge(case) -> str:
     )
 
 
+@register.filter
+def light_for(case, deadline: str) -> str:
+    """The case's warning level for the badge of one of its deadlines: only the deadline that runs in its
+    status carries the light, as in ``{% deadline_badge case.sign_due_at case.signed_at
+    case|light_for:"sign" %}``."""
+    return case.warning_level if workflow.RUNNING_DEADLINE.get(case.status) == deadline else ""
+
+
 @register.simple_tag
 def deadline_badge(due, done=None, level: str = "") -> str:
     """A deadline with its light: done (on time or late), overdue (red), warning (yellow) or pending."""

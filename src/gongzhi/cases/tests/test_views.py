@@ -851,3 +851,25 @@ def test_board_shows_the_sign_deadline_of_a_case_red_for_signing_late(world, cli
     row = body.split(f'id="case-{case.pk}-row"', 1)[1].split("</article>", 1)[0]
     assert "签收时限" in row
     assert "办结时限" not in row and "未完成" not in row
+
+
+def test_only_the_running_deadline_carries_the_yellow_light_on_the_case_page(world, client):
+    """A case yellow because 80 % of its sign-for time is used: the sign deadline is "due soon"; the
+    contact and resolve deadlines, days ahead and not yet running, are not."""
+    import time_machine
+
+    from gongzhi.cases.services.deadline_scan import scan_deadlines
+
+    case = f.dispatched_case(world)
+    nearly = case.dispatched_at + (case.sign_due_at - case.dispatched_at) * 0.9
+    with time_machine.travel(nearly, tick=False):
+        scan_deadlines()
+        case.refresh_from_db()
+        assert case.warning_level == "yellow"
+        login(client, world.dispatcher)
+        body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    deadlines = body.split('data-testid="case-deadlines"', 1)[1].split("</dl>", 1)[0]
+    cells = deadlines.split("<dd>")[1:]
+    assert len(cells) == 3  # sign, contact, resolve
+    assert "即将到期" in cells[0]
+    assert "即将到期" not in cells[1] and "即将到期" not in cells[2]
