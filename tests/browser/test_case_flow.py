@@ -99,6 +99,7 @@ def test_case_flow_from_report_to_rating(world, live_server, browser, settings, 
         previous, box = box, xingfuli.bounding_box()
     xingfuli.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})  # in its first grid
     assert resident.input_value("input[name=lat]") and resident.input_value("input[name=lng]"), "no tap"
+    assert resident.locator("[data-locate-status]").inner_text() == "已在地图上选好位置。"  # said in words
     resident.set_input_files(
         "#id_photos", files=[{"name": "nanmen.jpg", "mimeType": "image/jpeg", "buffer": _photo()}]
     )

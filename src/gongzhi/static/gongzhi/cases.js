@@ -24,10 +24,10 @@
   if (button && navigator.geolocation) {
     button.hidden = false;
     button.addEventListener("click", function () {
-      status.textContent = button.dataset.waiting || "…";
+      status.textContent = status.dataset.waiting;
       navigator.geolocation.getCurrentPosition(function (pos) {
-        set(pos.coords.latitude, pos.coords.longitude, button.textContent.trim() + " ✓");
-      }, function () { status.textContent = "✗"; }, { enableHighAccuracy: true, timeout: 10000 });
+        set(pos.coords.latitude, pos.coords.longitude, status.dataset.located);
+      }, function () { status.textContent = status.dataset.failed; }, { enableHighAccuracy: true, timeout: 10000 });
     });
   }
 
@@ -53,6 +53,6 @@
         });
     }
     if (lat.value && lng.value) { marker = L.marker(start).addTo(map); }
-    map.on("click", function (e) { set(e.latlng.lat, e.latlng.lng, "✓"); });
+    map.on("click", function (e) { set(e.latlng.lat, e.latlng.lng, status ? status.dataset.picked : ""); });
   }
 })();
