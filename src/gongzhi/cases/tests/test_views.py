@@ -291,6 +291,16 @@ def test_resident_rates_on_progress_page(world, client):
     assert case.status == "closed" and case.rating == "satisfied"
 
 
+def test_the_progress_page_says_your_rating_only_to_the_reporter(world, client):
+    case = f.closed_case(world)
+    login(client, world.resident)
+    page = client.get(reverse("cases:progress", args=[case.number])).content.decode()
+    assert "您的评价" in page
+    login(client, world.dispatcher)
+    page = client.get(reverse("cases:progress", args=[case.number])).content.decode()
+    assert 'data-testid="case-rating"' in page and "您的评价" not in page
+
+
 def test_a_follow_up_call_records_whether_the_problem_was_actually_solved(world, client):
     case = f.approved_case(world, reporter_user=None, reporter_name="王大爷", reporter_phone="13911112222")
     login(client, world.dispatcher)  # holds cases.follow_up: rates for a caller without an account
