@@ -725,6 +725,9 @@ def test_the_case_page_shows_who_was_summoned_and_who_came_when(world, client, z
     assert "2026-11-20 12:00" in zhujian and "超时" in zhujian and "已到场。" in zhujian
     chengguan = panel.split(f'data-department="{world.chengguan.pk}"')[1].split("</tr>")[0]
     assert "未报到" in chengguan
+    summon_step = html.split('data-action="summon"')[1].split("</li>")[0]
+    assert "召集 2 个部门" in summon_step  # not "→ 城管", the lead department, as if sent to it
+    assert "→" not in summon_step
 
 
 def test_staff_following_a_case_of_another_area_read_its_public_timeline(world, client):
