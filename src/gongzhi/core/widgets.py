@@ -11,8 +11,17 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+_SELECTED = {"selected": True}
+
+
+def _option_html(option: dict) -> str:
+    attrs = option["attrs"]  # nearly always {} or {"selected": True}: skip flatatt's sorting for those
+    extra = "" if not attrs else " selected" if attrs == _SELECTED else flatatt(attrs)
+    value, label = conditional_escape(option["value"]), conditional_escape(option["label"])
+    return f'<option value="{value}"{extra}>{label}</option>'
 
 
 def _select_html(widget: dict) -> SafeString:
@@ -20,16 +29,12 @@ def _select_html(widget: dict) -> SafeString:
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             parts.append(format_html('<optgroup label="{}">', group_name))
-        parts.extend(
-            format_html(
-                '<option value="{}"{}>{}</option>', option["value"], flatatt(option["attrs"]), option["label"]
-            )
-            for option in options
-        )
+        parts.extend(_option_html(option) for option in options)
         if group_name:
             parts.append("</optgroup>")
     parts.append("</select>")
-    return mark_safe("".join(parts))  # every part is escaped by format_html (flatatt escapes its values)
+    # every value above is escaped (format_html, conditional_escape, flatatt)
+    return mark_safe("".join(parts))
 
 
 class FastSelect(forms.Select):
