@@ -45,5 +45,11 @@ ITEMS = [
         "permission": "cases.manage_catalog",
         "order": 37,
     },
+    {
+        "label": _("Rates and assessment"),  # 三率与考核
+        "url": "cases:rates",
+        "permission": "cases.view_rates",
+        "order": 38,
+    },
     {"label": lazy(_notifications_label, SafeString)(), "url": "cases:notifications", "order": 39},
 ]

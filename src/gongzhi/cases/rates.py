@@ -53,6 +53,7 @@ __all__ = [
     "month_bounds",
     "monthly_assessment",
     "rates_by_month",
+    "rates_by_month_visible_to",
     "rates_for",
     "rates_visible_to",
     "score_of",
@@ -341,6 +342,20 @@ def rates_visible_to(
         group_by=group_by,
         within_path=within_path,
         scope=scope_of(user),
+    )
+
+
+def rates_by_month_visible_to(
+    user,
+    *,
+    period_start: date | datetime,
+    period_end: date | datetime,
+    within_path: str | None = None,
+) -> list[RateRow]:
+    """三率月度走势 (按权限): ``rates_by_month`` limited to the user's scope, as ``rates_visible_to``."""
+    require(user, "cases.view_rates")
+    return rates_by_month(
+        period_start=period_start, period_end=period_end, within_path=within_path, scope=scope_of(user)
     )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_catalog
+from . import views, views_catalog, views_rates
 
 app_name = "cases"
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
     path("follow-up/", views.follow_up, name="follow_up"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/count/", views.notification_count, name="notification_count"),
+    path("rates/", views_rates.rates, name="rates"),
+    path("rates/assessment/", views_rates.assessment, name="rates_assessment"),
+    path("rates/assessment.csv", views_rates.assessment_csv, name="rates_assessment_csv"),
     path("catalog/", views_catalog.categories, name="catalog"),
     path("catalog/categories/", views_catalog.categories, name="catalog_categories"),
     path("catalog/categories/import/", views_catalog.category_import, name="catalog_category_import"),

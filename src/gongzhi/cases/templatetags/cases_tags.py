@@ -119,3 +119,11 @@ def rating_label(value: str) -> str:
         return str(Rating(value).label)
     except ValueError:
         return value or ""
+
+
+@register.filter(name="rate")
+def rate_text(value: float | None) -> str:
+    """A rate as a percentage with one decimal (0.875 → "87.5%"); no data (None) → "—", never "0%"."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f}%"
