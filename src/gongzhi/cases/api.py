@@ -25,6 +25,7 @@ from gongzhi.core.middleware import client_ip
 
 from . import selectors, services
 from .api_catalog import router as catalog_router
+from .api_rates import router as rates_router
 from .forms import available_actions, category_by_id, lookup_allowed
 from .schemas import (
     AcceptIn,
@@ -62,8 +63,9 @@ from .selectors import case_by_number
 
 PREFIX = "/cases"
 router = Router(tags=["cases"])
-# 事项配置 lives in its own module and under its own prefix (/api/v1/catalog/...).
-EXTRA_ROUTERS = [("/catalog", catalog_router)]
+# 事项配置 and 三率与考核 live in their own modules and under their own prefixes (/api/v1/catalog/...,
+# /api/v1/rates...).
+EXTRA_ROUTERS = [("/catalog", catalog_router), ("/rates", rates_router)]
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
