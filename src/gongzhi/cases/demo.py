@@ -4,7 +4,7 @@ demo departments, and sample cases in every stage of the closed loop (idempotent
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from gongzhi.demo.build import register_step
 
@@ -102,14 +102,27 @@ STAGES = [2, 1, 0, 3, 3, 4, 5, 6, 6, 6, 6, 6]
 # month; some open ones are old enough to run late, so the supervisor board and the rates have content
 AGE_DAYS = {0: (0.02, 0.15), 1: (0.05, 0.3), 2: (0.05, 0.6), 3: (0.5, 12), 4: (1, 9), 5: (2, 6), 6: (4, 30)}
 # when each step happens, as a share of the case's age: accept, dispatch, sign, contact, resolve,
-# review, rate (later stages of an old case were late, as in life)
+# review, rate (later stages of an old case were late, as in life); signing is ``_signed_at``
 STEP_AT = (0.02, 0.05, 0.12, 0.3, 0.7, 0.8, 0.9)
+# signing: three departments in four sign within the usual 2-hour limit, the fourth some hours late, so
+# the response rate (三率与考核) looks like a real district's rather than 0%
+SIGN_LATE_EVERY = 4
 # a case still being handled after more than a month: overdue whatever the category and the holidays
 LONG_OVERDUE = {4: 40.0}
 RATINGS = ["satisfied", "satisfied", "basically_satisfied", "dissatisfied"]
 # sample cases that demo_resident reported on the phone: one being handled, one handled and waiting for
 # the resident's own rating, one the resident rated, so 我的诉求 shows the whole loop
 RESIDENT_SAMPLES = {3: "handling", 9: "to_rate", 10: "rated"}
+
+
+def _signed_at(index: int, *, dispatched: datetime, contacted: datetime) -> datetime:
+    """When sample case ``index`` is signed: 20–100 minutes after dispatch, or 3–7 hours for every fourth
+    one (late), and always before the reporter is contacted."""
+    if index % SIGN_LATE_EVERY == 1:
+        delay = timedelta(hours=3 + index % 5)
+    else:
+        delay = timedelta(minutes=20 + (index * 37) % 80)
+    return min(dispatched + delay, dispatched + (contacted - dispatched) / 2)
 
 
 @register_step
@@ -192,7 +205,7 @@ def cases_demo(*, actor, tree, rng: random.Random, say) -> None:
             with demo_clock(at[1]):
                 case = dispatch_case(actor=system, case=case, department=rule.lead_department)
         if stage >= 3:
-            with demo_clock(at[2]):
+            with demo_clock(_signed_at(index, dispatched=at[1], contacted=at[3])):
                 case = sign_case(actor=system, case=case)
         if stage >= 4:
             with demo_clock(at[3]):
