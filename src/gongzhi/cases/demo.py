@@ -107,6 +107,12 @@ STEP_AT = (0.02, 0.05, 0.12, 0.3, 0.7, 0.8, 0.9)
 # signing: three departments in four sign within the usual 2-hour limit, the fourth some hours late, so
 # the response rate (三率与考核) looks like a real district's rather than 0%
 SIGN_LATE_EVERY = 4
+# handling: in three cases out of four the reporter is contacted 6–17 hours after dispatch and the case is
+# resolved one to three days later (within any limit of the default tree), reviewed hours later and rated
+# the next day; the fourth takes its share of its age (STEP_AT), late for an old case. Without this every
+# resolve of the last full month was late and its ratings fell in this month, so the rates page showed 0%
+# on time and no ratings for last month.
+RESOLVE_LATE_EVERY = 4
 # a case still being handled after more than a month: overdue whatever the category and the holidays
 LONG_OVERDUE = {4: 40.0}
 RATINGS = ["satisfied", "satisfied", "basically_satisfied", "dissatisfied"]
@@ -174,6 +180,11 @@ def cases_demo(*, actor, tree, rng: random.Random, say) -> None:
         age = rng.uniform(*AGE_DAYS[stage])
         received = now - timedelta(days=LONG_OVERDUE.get(index, age))
         at = [received + (now - received) * share for share in STEP_AT]
+        if index % RESOLVE_LATE_EVERY != 2:  # handled promptly; each step stays before its share of the age
+            at[3] = min(at[1] + timedelta(hours=6 + index % 12), at[3])
+            at[4] = min(at[3] + timedelta(days=1 + index % 3), at[4])
+            at[5] = min(at[4] + timedelta(hours=4), at[5])
+            at[6] = min(at[5] + timedelta(days=1), at[6])
         mine = RESIDENT_SAMPLES.get(index)
         reporter = (
             {"actor": resident, "channel": "mobile", "reporter_user": resident}

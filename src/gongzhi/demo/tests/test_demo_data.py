@@ -33,8 +33,13 @@ mine = sorted(Case.objects.filter(reporter_user__username="demo_resident").value
 warned = sorted(set(Case.objects.exclude(warning_level="normal").values_list("warning_level", flat=True)))
 received = Case.objects.filter(status="closed").values_list("received_at", flat=True)
 span = (max(received) - min(received)).days
+from datetime import timedelta
+from django.utils import timezone
+from gongzhi.cases.rates import rates_for, total_of
+month = total_of(rates_for(period_start=timezone.now() - timedelta(days=30), period_end=timezone.now()))
+rates = {"rated": month.rated, "on_time": month.on_time_rate, "response": month.response_rate}
 print(json.dumps({"ids": ids, "phones": phones, "counts": _counts(), "resident_cases": mine,
-                  "warned": warned, "closed_span_days": span}))
+                  "warned": warned, "closed_span_days": span, "rates": rates}))
 """
 
 
@@ -135,6 +140,9 @@ def test_demo_loads_idempotently_and_stores_no_plaintext_pii(scratch_env):
     # a month of history: closed cases spread over weeks, some open ones late (the supervisor board)
     assert first["closed_span_days"] >= 14
     assert "red" in first["warned"]
+    # and the 三率 page has figures like a real district's: ratings, most resolved and signed on time
+    rates = first["rates"]
+    assert rates["rated"] >= 10 and rates["on_time"] >= 0.6 and rates["response"] >= 0.4, rates
 
     raw = _raw_bytes(target)
     assert len(first["ids"]) >= 400 and len(first["phones"]) >= 300
