@@ -131,7 +131,7 @@ class AssessmentForm(RegionLimitMixin, forms.Form):
         choices=[(m, str(m)) for m in range(1, 13)],
         error_messages={"invalid_choice": _("Choose a month from 1 to 12.")},
     )
-    level = forms.ChoiceField(label=_("Rank"), choices=GROUP_CHOICES)
+    level = forms.ChoiceField(label=_("Rank by"), choices=GROUP_CHOICES)
     within = forms.ChoiceField(label=_("Region"), required=False)
 
     def __init__(self, *args, regions=(), **kwargs):
