@@ -15,7 +15,7 @@ from ninja import Query, Router
 from gongzhi.accounts.scoping import require
 
 from .forms_rates import check_period
-from .rates import RateRow, month_bounds, monthly_assessment
+from .rates import COUNTS, RATES, RateRow, month_bounds, monthly_assessment
 from .schemas import ErrorOut
 from .schemas_rates import (
     AssessmentFilter,
@@ -30,18 +30,6 @@ from .selectors_rates import get_rate_region, last_full_month, rates_report, rat
 router = Router(tags=["rates"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 PERMISSION = "cases.view_rates"
-COUNTS = (
-    "dispatched",
-    "signed",
-    "signed_on_time",
-    "rated",
-    "resolved",
-    "satisfied",
-    "resolve_steps",
-    "resolved_on_time",
-    "reopened",
-)
-RATES = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "reopen_rate")
 
 
 def _row_out(row: RateRow) -> dict:

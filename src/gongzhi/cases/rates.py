@@ -46,8 +46,10 @@ from .deadlines import SHANGHAI
 from .models import CaseStep
 
 __all__ = [
+    "COUNTS",
     "DISPATCH_ACTIONS",
     "GOOD_RATINGS",
+    "RATES",
     "WEIGHTS",
     "RateRow",
     "month_bounds",
@@ -132,7 +134,7 @@ class RateRow:
         return self.dispatched + self.rated
 
 
-_COUNTS = (
+COUNTS = (
     "dispatched",
     "signed",
     "signed_on_time",
@@ -143,6 +145,9 @@ _COUNTS = (
     "resolved_on_time",
     "reopened",
 )
+"""The counts of a ``RateRow``, in the order the pages and the API list them."""
+RATES = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "reopen_rate")
+"""Its rates (properties: a fraction, or None without data)."""
 _YES = frozenset({True, "true", "1"})  # True == 1: SQLite returns JSON booleans as 1 and 0
 _NO = frozenset({False, "false", "0"})
 
@@ -273,7 +278,7 @@ def _region_rows(qs: QuerySet[CaseStep], depth: int) -> list[RateRow]:
     for path, counts in _tally(qs, "region_path").items():
         key = ancestor_path(path, depth)
         row = rolled.setdefault(key, RateRow(key=key, label=""))
-        for name in _COUNTS:
+        for name in COUNTS:
             setattr(row, name, getattr(row, name) + getattr(counts, name))
     names = dict(Region.objects.filter(path__in=[k for k in rolled if k]).values_list("path", "name"))
     for key, row in rolled.items():
@@ -363,7 +368,7 @@ def total_of(rows: Iterable[RateRow], label: str = "") -> RateRow:
     """The sum of several rows (e.g. a district total from its streets)."""
     total = RateRow(key=None, label=label or str(_("Total")))
     for row in rows:
-        for name in _COUNTS:
+        for name in COUNTS:
             setattr(total, name, getattr(total, name) + getattr(row, name))
     return total
 

@@ -10,8 +10,7 @@ import pytest
 import time_machine
 
 from gongzhi.accounts.services import create_token
-from gongzhi.cases.tests import factories as f
-from gongzhi.cases.tests.test_rates import Steps, at
+from gongzhi.cases.tests.test_rates import at
 
 URL = "/api/v1/rates"
 NOVEMBER = {"start": "2026-11-01", "end": "2026-11-30"}
@@ -20,26 +19,6 @@ NOVEMBER = {"start": "2026-11-01", "end": "2026-11-30"}
 def bearer(user) -> dict:
     _token, key = create_token(actor=user, user=user, name="tests")
     return {"Authorization": f"Bearer {key}"}
-
-
-@pytest.fixture
-def example(world):
-    s = Steps()
-    day = at(2026, 11, 18, 10)
-    cg, zj, a, c = world.chengguan, world.zhujian, world.grid_a, world.grid_c
-    s.add("dispatch", cg, a, day, count=4)
-    s.add("sign", cg, a, day, count=3, on_time=True)
-    s.add("sign", cg, a, day, on_time=False)
-    s.add("rate", cg, a, day, rating="satisfied", resolved_in_fact=True)
-    s.add("rate", cg, a, day, rating="dissatisfied", resolved_in_fact=False)
-    s.add("dispatch", zj, c, day, count=2)
-    s.add("sign", zj, c, day, on_time=True)
-    return s
-
-
-@pytest.fixture
-def street_leader(world):
-    return f.staff(world, "xiangyang_leader", "street_leader", region=world.street, name="郑国华")
 
 
 def test_rates_per_department_with_total(world, client, example):
