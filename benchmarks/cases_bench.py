@@ -316,7 +316,8 @@ class Generator:
         self.connection = connection
         self.models = {"cases_case": Case, "cases_casestep": CaseStep, "cases_caseassignment": CaseAssignment}
         self.case_cols = [f.column for f in Case._meta.concrete_fields]
-        self.step_cols = [f.column for f in CaseStep._meta.concrete_fields]
+        # actor_unit (the place of street/community staff) is left to its database default ''
+        self.step_cols = [f.column for f in CaseStep._meta.concrete_fields if f.column != "actor_unit"]
         self.assign_cols = [f.column for f in CaseAssignment._meta.concrete_fields]
         # the row builders below write tuples in these column orders
         assert self.step_cols == [

@@ -377,6 +377,17 @@ class CaseStep(models.Model):
         related_name="+",
     )
     actor_role = models.CharField(_("actor role"), max_length=60, blank=True)
+    actor_unit = models.CharField(
+        _("actor's place of work"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "For staff who work for a place rather than a department (street, community or grid staff): the "
+            "name of that place when they acted."
+        ),
+    )
     actor_department = models.ForeignKey(
         "accounts.Department",
         verbose_name=_("actor unit"),

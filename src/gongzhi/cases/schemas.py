@@ -287,6 +287,9 @@ class StepOut(Schema):
     actor_name: str
     actor_role: str
     actor_department: str
+    actor_unit: str = Field(
+        description="The place (street, community or grid) a staff member without a department acted for"
+    )
     department: str
     at: datetime
     note: str

@@ -200,15 +200,22 @@ def _unchanged(case: Case) -> Case:
 # Who acts: role, unit, permissions
 
 
-def _actor_identity(actor: User) -> tuple[str, int | None]:
-    """(name of the actor's first role, id of the actor's department) — cached on the user object."""
+def _actor_identity(actor: User) -> tuple[str, int | None, str]:
+    """(name of the actor's first role, id of the actor's department, for staff without a department the
+    name of the place they work for: the street, community or grid of that role) — cached on the user."""
     cached = getattr(actor, "_gongzhi_case_identity", None)
     if cached is None:
         # the assignments ``scope_of`` already loaded (cached on the user), ordered like ``roles_of``
-        roles = [a.role for a in sorted(_assignments(actor), key=lambda a: a.role.sort_order)]
-        role = roles[0].name if roles else (str(actor) if getattr(actor, "is_system", False) else "")
+        assignments = sorted(_assignments(actor), key=lambda a: a.role.sort_order)
+        role = (
+            assignments[0].role.name
+            if assignments
+            else (str(actor) if getattr(actor, "is_system", False) else "")
+        )
         departments = sorted(scope_of(actor).department_ids)
-        cached = (role[:60], departments[0] if departments else None)
+        staff = not departments and has_perm(actor, "cases.view")  # residents' own places are not recorded
+        place = next((a.region.name for a in assignments if a.region_id), "") if staff else ""
+        cached = (role[:60], departments[0] if departments else None, place[:100])
         actor._gongzhi_case_identity = cached
     return cached
 
@@ -282,7 +289,7 @@ def _step(
     to_status: str | None = None,
 ) -> CaseStep:
     """One timeline row; ``to_status`` defaults to the case's status (after the command's UPDATE)."""
-    role, actor_department_id = _actor_identity(actor)
+    role, actor_department_id, place = _actor_identity(actor)
     return CaseStep.objects.create(
         case=case,
         round=case.round,
@@ -291,6 +298,7 @@ def _step(
         to_status=case.status if to_status is None else to_status,
         actor=actor,
         actor_role=role,
+        actor_unit=place,
         actor_department_id=actor_department_id,
         department_id=department_id,
         at=at,

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from gongzhi.accounts.services import create_token
 from gongzhi.audit.models import AuditEvent
+from gongzhi.cases import services
 from gongzhi.cases.models import Case
 from gongzhi.cases.tests import factories as f
 
@@ -645,3 +646,22 @@ def test_case_photos_are_served_to_those_who_may_see_them(world, client, setting
     assert other.get(files["report"].get_absolute_url(), headers=reporter).status_code == 200
     assert other.get(files["after"].get_absolute_url(), headers=reporter).status_code == 200
     assert other.get(files["before"].get_absolute_url(), headers=reporter).status_code == 404
+
+
+def test_a_timeline_step_names_the_street_a_street_dispatcher_acted_for(world, client):
+    """Who, role and unit: a street's staff belong to no department, so the unit is their street."""
+    case = f.submitted_case(world, actor=world.resident)  # reported on the website by the resident
+    services.accept_case(actor=world.dispatcher, case=case)
+    response = client.get(f"/api/v1/cases/{case.pk}", headers=bearer(world, world.dispatcher))
+    accept = next(step for step in response.json()["timeline"] if step["action"] == "accept")
+    assert (accept["actor_role"], accept["actor_unit"], accept["actor_department"]) == (
+        "街道派单员",
+        world.street.name,
+        "",
+    )
+    submit = next(step for step in response.json()["timeline"] if step["action"] == "submit")
+    assert submit["actor_unit"] == ""  # the resident's own place is not recorded
+    login(client, world.dispatcher)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    accept_html = html.split('data-action="accept"')[1].split("</li>")[0]
+    assert f"街道派单员 · {world.street.name}" in accept_html
