@@ -45,7 +45,6 @@ from .selectors import action_flags, case_by_number, pending_summons_for, possib
 
 PAGE_SIZE = 20
 BOARD_LIMIT = 100
-INBOX_BOXES = ("to_sign", "in_progress", "due_soon", "overdue")
 # Actions a reporter sees on the progress page (staff use the detail page for everything else).
 RESIDENT_ACTIONS = ("rate", "reopen", "withdraw")
 CONTAINERS = {
@@ -407,13 +406,15 @@ def inbox(request):
     """部门收件箱: to sign, in progress, due soon, overdue — sign, handle, contact, resolve on a phone."""
     require(request.user, "cases.handle")
     box = request.GET.get("box") or "to_sign"
-    if box not in INBOX_BOXES:
+    if box not in selectors.DEPARTMENT_BOXES:
         box = "to_sign"
     page = _paginate(request, selectors.department_inbox(request.user, box=box))
     flags = action_flags(request.user, page.object_list)
     rows = [_row_context(request, case, variant="inbox", flags=flags[case.pk]) for case in page.object_list]
-    context = {"rows": rows, "page": page, "box": box, "boxes": _inbox_boxes()}
-    return render_page_or_fragment(request, "cases/inbox.html", "cases/partials/_inbox_list.html", context)
+    counts = selectors.department_inbox_counts(request.user)
+    boxes = [(code, label, counts[code]) for code, label in _inbox_boxes()]
+    context = {"rows": rows, "page": page, "box": box, "boxes": boxes}
+    return render_page_or_fragment(request, "cases/inbox.html", "cases/partials/_inbox_box.html", context)
 
 
 @login_required

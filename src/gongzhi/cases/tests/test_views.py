@@ -358,10 +358,29 @@ def test_inbox_query_count_is_fixed(world, client, django_assert_max_num_queries
         f.dispatched_case(world)
     login(client, world.handler)
     client.get(reverse("cases:inbox"))  # warm caches (permissions, templates)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):  # 8, and one count for each of the four tabs
         response = client.get(reverse("cases:inbox"), {"box": "to_sign"})
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="inbox-row-') == 20
+
+
+def test_the_inbox_tabs_show_their_counts_and_follow_the_chosen_box(world, client):
+    for _ in range(3):
+        f.dispatched_case(world)
+    f.processing_case(world)
+    login(client, world.handler)
+    page = client.get(reverse("cases:inbox")).content.decode()
+
+    def count(html: str, box: str) -> str:
+        return html.split(f'data-testid="box-count-{box}">')[1].split("<")[0]
+
+    assert (count(page, "to_sign"), count(page, "in_progress"), count(page, "overdue")) == ("3", "1", "0")
+    # a tab clicked with htmx swaps tabs and list together: the chosen tab is marked, the counts are fresh
+    fragment = client.get(reverse("cases:inbox"), {"box": "in_progress"}, headers=HTMX).content.decode()
+    assert 'id="inbox-box"' in fragment and "<html" not in fragment
+    assert 'aria-current="page" data-testid="box-in_progress"' in fragment
+    assert 'aria-current="page" data-testid="box-to_sign"' not in fragment
+    assert count(fragment, "in_progress") == "1"
 
 
 def test_notifications_page_and_unread_count(world, client, django_capture_on_commit_callbacks):
