@@ -629,6 +629,7 @@ def test_case_photos_are_served_to_those_who_may_see_them(world, client, setting
         assert response["Content-Type"] == "image/jpeg"
         assert response["Cache-Control"] == "private, no-store"
         assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    assert detail.count(f'src="{files["report"].get_absolute_url()}"') == 1  # with the report, not twice
     api_urls = {
         a["url"] for step in client.get(f"{URL}/{case.pk}").json()["timeline"] for a in step["attachments"]
     }
