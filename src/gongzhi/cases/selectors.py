@@ -189,11 +189,7 @@ def get_attachment(*, user, case_id: int, pk: int) -> Attachment:
         files = files.filter(
             Q(step__isnull=True, kind=AttachmentKind.REPORT) | Q(step__action__in=sorted(PUBLIC_ACTIONS))
         )
-    try:
-        number = int(pk)
-    except (TypeError, ValueError):
-        number = 0
-    attachment = files.filter(pk=number).first() if 0 < number < 2**63 else None
+    attachment = files.filter(pk=pk).first() if 0 < pk < 2**63 else None  # beyond bigint: no such file
     if attachment is None:
         raise NotFound(_("The file does not exist or you cannot view it."), code="case.file_not_found")
     return attachment
